@@ -1,0 +1,109 @@
+# One Makefile for the whole tree. `make` builds both programs; `make test`
+# and `make demo` first install any missing Debian package (scripts/deps.sh).
+#
+# Builds go to build/ (optimised, with debug info) and build/asan/
+# (AddressSanitizer + UndefinedBehaviorSanitizer). Objects of common/ are
+# shared by both programs through build/<variant>/libcommon.a.
+
+CC      ?= cc
+PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wconversion -Wno-sign-conversion -Wformat=2 \
+           -Wvla -Wundef -Wpointer-arith -Wno-format-truncation
+# mbedTLS 2.28 (Debian 12) ships no pkg-config file; newer ones do.
+MBED_LIBS := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Icommon \
+               -DFA_SOURCE_DIR='"$(CURDIR)"'
+
+OPT_CFLAGS  := -O2
+ASAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+               -fno-sanitize-recover=undefined
+
+V ?= release
+ifeq ($(V),asan)
+  B       := build/asan
+  CFLAGS_V := $(BASE_CFLAGS) $(ASAN_CFLAGS)
+  LDFLAGS_V := -fsanitize=address,undefined
+else
+  B       := build
+  CFLAGS_V := $(BASE_CFLAGS) $(OPT_CFLAGS)
+  LDFLAGS_V :=
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+AGENT_SRC  := $(wildcard field-agent/*.c)
+SERVER_SRC := $(wildcard sync-server/*.c)
+TEST_SRC   := $(wildcard tests/*.c)
+
+COMMON_OBJ := $(COMMON_SRC:%.c=$(B)/obj/%.o)
+AGENT_OBJ  := $(AGENT_SRC:%.c=$(B)/obj/%.o)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/obj/%.o)
+TEST_OBJ   := $(TEST_SRC:%.c=$(B)/obj/%.o)
+
+PROGS := $(B)/field-agent $(B)/sync-server $(B)/unit-tests $(B)/gen-cases
+
+.PHONY: all build asan deps test demo bench bench-rank clean check-banned locale
+all: build
+build: $(PROGS) locale
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_V) -MMD -MP -c $< -o $@
+
+$(B)/libcommon.a: $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/field-agent: $(AGENT_OBJ) $(B)/libcommon.a
+	$(CC) $(LDFLAGS_V) -o $@ $(AGENT_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+
+$(B)/sync-server: $(SERVER_OBJ) $(B)/libcommon.a
+	$(CC) $(LDFLAGS_V) -o $@ $(SERVER_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+
+$(B)/unit-tests: $(TEST_OBJ) $(B)/libcommon.a
+	$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+
+$(B)/gen-cases: scripts/gen-cases.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm
+
+# Translations: po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/fieldassess.mo
+PO_LANGS := $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES := $(PO_LANGS:%=build/locale/%/LC_MESSAGES/fieldassess.mo)
+locale: $(MO_FILES)
+build/locale/%/LC_MESSAGES/fieldassess.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+asan:
+	$(MAKE) V=asan build
+
+deps:
+	@scripts/deps.sh
+
+check-banned:
+	@scripts/check-banned.sh
+
+# The whole suite, on the optimised build and again under ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory check-banned
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory V=asan build
+	@scripts/run-tests.sh build build/asan
+
+demo: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/demo.sh build
+
+bench-rank: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/bench-rank.sh build
+
+bench: bench-rank
+
+clean:
+	rm -rf build
+
+-include $(COMMON_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,334 @@
+/*
+ * json: bounded JSON scanning, parsing, writing and array streaming (see
+ * json.h).
+ */
+#include "json.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const json_limits json_limits_case = {256 * 1024, 16, 16 * 1024};
+const json_limits json_limits_instrument = {1024 * 1024, 32, 4096};
+
+void json_position(const char *s, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+static int scan_fail(const char *s, size_t off, err *e, int code, const char *what)
+{
+	int line, col;
+	json_position(s, off, &line, &col);
+	return err_set(e, code, "line %d, column %d: %s", line, col, what);
+}
+
+/* Length of the UTF-8 sequence starting at p (at most n bytes available),
+ * or 0 if it is not a valid, shortest-form, non-surrogate sequence. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	size_t k;
+	unsigned cp;
+	if (c >= 0xC2 && c <= 0xDF) {
+		k = 2;
+		cp = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		k = 3;
+		cp = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		k = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < k)
+		return 0;
+	for (size_t i = 1; i < k; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+		return 0;
+	if (cp >= 0xD800 && cp <= 0xDFFF)
+		return 0;
+	return k;
+}
+
+int json_scan(const char *s, size_t len, const json_limits *lim, err *e)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	if (len > lim->max_bytes)
+		return err_set(e, ERR_LIMIT, "larger than the limit of %zu bytes",
+			       lim->max_bytes);
+	int depth = 0;
+	size_t i = 0;
+	while (i < len) {
+		unsigned c = p[i];
+		if (c == '"') {
+			size_t start = ++i;
+			for (;;) {
+				if (i >= len)
+					return scan_fail(s, start - 1, e, ERR_INVALID,
+							 "unterminated string");
+				c = p[i];
+				if (c == '"')
+					break;
+				if (c < 0x20)
+					return scan_fail(s, i, e, ERR_INVALID,
+							 "control character inside a string");
+				if (c == '\\') {
+					if (i + 1 >= len)
+						return scan_fail(s, i, e, ERR_INVALID,
+								 "unterminated string");
+					if (p[i + 1] == 'u' && i + 5 < len &&
+					    memcmp(s + i + 2, "0000", 4) == 0)
+						return scan_fail(s, i, e, ERR_INVALID,
+								 "NUL character (\\u0000) in a string");
+					i += 2;
+					continue;
+				}
+				size_t k = utf8_seq(p + i, len - i);
+				if (!k)
+					return scan_fail(s, i, e, ERR_INVALID, "invalid UTF-8");
+				i += k;
+			}
+			if (i - start > lim->max_string)
+				return scan_fail(s, start, e, ERR_LIMIT, "string too long");
+			i++;
+			continue;
+		}
+		if (c == '[' || c == '{') {
+			if (++depth > lim->max_depth)
+				return scan_fail(s, i, e, ERR_LIMIT, "nested too deeply");
+		} else if (c == ']' || c == '}') {
+			depth--;
+		} else if (c == 0) {
+			return scan_fail(s, i, e, ERR_INVALID, "NUL byte");
+		} else if (c >= 0x80) {
+			return scan_fail(s, i, e, ERR_INVALID, "unexpected byte outside a string");
+		}
+		i++;
+	}
+	return 0;
+}
+
+int json_parse(const char *s, size_t len, const json_limits *lim, cJSON **out,
+	       err *e)
+{
+	*out = NULL;
+	int rc = json_scan(s, len, lim, e);
+	if (rc)
+		return rc;
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+	if (!j) {
+		size_t off = end && end >= s && end <= s + len ? (size_t)(end - s) : 0;
+		return scan_fail(s, off, e, ERR_INVALID, "not valid JSON");
+	}
+	size_t off = (size_t)(end - s);
+	while (off < len && (s[off] == ' ' || s[off] == '\t' || s[off] == '\n' ||
+			     s[off] == '\r'))
+		off++;
+	if (off < len) {
+		cJSON_Delete(j);
+		return scan_fail(s, off, e, ERR_INVALID, "text after the JSON value");
+	}
+	*out = j;
+	return 0;
+}
+
+int json_write_string(buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	int rc = buf_reserve(b, len + 2);
+	if (rc)
+		return rc;
+	buf_putc(b, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c < 0x20) {
+			u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0';
+			u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
+			esc = u;
+		}
+		if (esc) {
+			buf_append(b, s + run, i - run);
+			buf_puts(b, esc);
+			run = i + 1;
+		}
+	}
+	buf_append(b, s + run, len - run);
+	return buf_putc(b, '"');
+}
+
+int json_write_number(buf *b, double x)
+{
+	if (!isfinite(x))
+		return buf_puts(b, "null");
+	if (x == floor(x) && fabs(x) < 9007199254740992.0)
+		return buf_printf(b, "%.0f", x);
+	char tmp[32];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof tmp, "%.*g", prec, x);
+		if (strtod(tmp, NULL) == x)
+			break;
+	}
+	return buf_puts(b, tmp);
+}
+
+/* --- streaming a top-level array ------------------------------------- */
+
+static int rd_byte(json_array_reader *r)
+{
+	if (r->rpos == r->rlen) {
+		r->rlen = fread(r->rbuf, 1, sizeof r->rbuf, r->f);
+		r->rpos = 0;
+		if (r->rlen == 0)
+			return -1;
+	}
+	r->offset++;
+	return (unsigned char)r->rbuf[r->rpos++];
+}
+
+static int is_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int rd_skip_space(json_array_reader *r)
+{
+	int c;
+	do
+		c = rd_byte(r);
+	while (c >= 0 && is_space(c));
+	return c;
+}
+
+int json_array_open(json_array_reader *r, FILE *f, const char *name,
+		    size_t max_elem, err *e)
+{
+	memset(r, 0, sizeof *r);
+	r->f = f;
+	r->name = name;
+	r->max_elem = max_elem;
+	int c = rd_skip_space(r);
+	if (c == 0xEF) { /* a UTF-8 byte order mark, as some editors write */
+		if (rd_byte(r) != 0xBB || rd_byte(r) != 0xBF)
+			return err_set(e, ERR_INVALID, "%s: not JSON", name);
+		c = rd_skip_space(r);
+	}
+	if (c < 0)
+		return err_set(e, ERR_INVALID, "%s: empty file, expected a JSON array", name);
+	if (c != '[')
+		return err_set(e, ERR_INVALID, "%s: not a JSON array (it starts with '%c')",
+			       name, c >= 0x20 && c < 0x7f ? c : '?');
+	return 0;
+}
+
+int json_array_next(json_array_reader *r, const char **text, size_t *len, err *e)
+{
+	if (r->done)
+		return 0;
+	buf_reset(&r->elem);
+	int c = rd_skip_space(r);
+	if (c == ']' && r->index == 0)
+		goto closing;
+	if (r->index > 0) {
+		if (c == ']')
+			goto closing;
+		if (c != ',')
+			return err_set(e, ERR_INVALID,
+				       "%s: byte %llu: expected ',' or ']' after element %zu",
+				       r->name, r->offset, r->index);
+		c = rd_skip_space(r);
+	}
+	if (c < 0)
+		return err_set(e, ERR_INVALID, "%s: the array is not closed (truncated file?)",
+			       r->name);
+	/* Copy one value: track strings and nesting so that a ',' or ']'
+	 * inside it is not taken for the end. */
+	int depth = 0, in_str = 0, esc = 0;
+	for (;;) {
+		if (r->elem.len >= r->max_elem)
+			return err_set(e, ERR_LIMIT,
+				       "%s: element %zu is larger than %zu bytes", r->name,
+				       r->index + 1, r->max_elem);
+		if (buf_putc(&r->elem, (char)c))
+			return err_set(e, ERR_NOMEM, "out of memory");
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (c == '\\')
+				esc = 1;
+			else if (c == '"')
+				in_str = 0;
+		} else if (c == '"') {
+			in_str = 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+		if (!in_str && depth == 0) {
+			/* a scalar ends before ',' / ']' / space: peek */
+			if (c == '}' || c == ']' || c == '"')
+				break;
+			if (r->rpos < r->rlen || (r->rlen = fread(r->rbuf, 1, sizeof r->rbuf, r->f),
+						  r->rpos = 0, r->rlen > 0)) {
+				int nx = (unsigned char)r->rbuf[r->rpos];
+				if (nx == ',' || nx == ']' || is_space(nx))
+					break;
+			} else {
+				break;
+			}
+		}
+		c = rd_byte(r);
+		if (c < 0)
+			return err_set(e, ERR_INVALID,
+				       "%s: element %zu is cut off (truncated file?)", r->name,
+				       r->index + 1);
+	}
+	r->index++;
+	*text = r->elem.data;
+	*len = r->elem.len;
+	return 1;
+closing:
+	c = rd_skip_space(r);
+	if (c >= 0)
+		return err_set(e, ERR_INVALID, "%s: byte %llu: text after the closing ']'",
+			       r->name, r->offset);
+	r->done = 1;
+	return 0;
+}
+
+void json_array_close(json_array_reader *r)
+{
+	buf_free(&r->elem);
+}

@@ -1,0 +1,401 @@
+/*
+ * round: scoring a set of assessments and ranking them (see round.h).
+ *
+ * Per case only what the ranking needs is kept (id, keys, the three
+ * reported outputs, a reason), copied into a string pool, so the JSON of a
+ * case can be freed as soon as it is scored: a million cases fit in a few
+ * hundred megabytes whatever the size of their answers.
+ */
+#include "round.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+typedef struct pool_block {
+	struct pool_block *next;
+	size_t used, cap;
+	char data[];
+} pool_block;
+
+struct round_ctx {
+	const instrument *in;
+	inst_eval ev;
+	round_case *cases;
+	size_t n, cap;
+	rank_case **order; /* each points at the rank_case that opens a round_case */
+	pool_block *pool;
+	/* id set: open addressing over case indices + 1 */
+	size_t *ids;
+	size_t ids_cap;
+	double score_s, rank_s;
+};
+
+static const char *pool_strndup(round_ctx *r, const char *s, size_t n)
+{
+	pool_block *b = r->pool;
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > 1 << 20 ? n + 1 : 1 << 20;
+		b = malloc(sizeof *b + cap);
+		if (!b)
+			return NULL;
+		b->cap = cap;
+		b->used = 0;
+		b->next = r->pool;
+		r->pool = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int round_new(const instrument *in, round_ctx **out, err *e)
+{
+	*out = NULL;
+	if (!in->ranking.present)
+		return err_set(e, ERR_INVALID, "instrument %s has no ranking rules", in->id);
+	round_ctx *r = calloc(1, sizeof *r);
+	if (!r)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	r->in = in;
+	if (inst_eval_init(&r->ev, in)) {
+		free(r);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	*out = r;
+	return 0;
+}
+
+void round_free(round_ctx *r)
+{
+	if (!r)
+		return;
+	inst_eval_free(&r->ev);
+	free(r->cases);
+	free(r->order);
+	free(r->ids);
+	pool_block *b = r->pool;
+	while (b) {
+		pool_block *n = b->next;
+		free(b);
+		b = n;
+	}
+	free(r);
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* Returns 1 if id is already in the set, else adds case index i. */
+static int id_seen(round_ctx *r, const char *id, size_t i, int *nomem)
+{
+	if ((r->n + 1) * 2 > r->ids_cap) {
+		size_t cap = r->ids_cap ? r->ids_cap * 2 : 1024;
+		size_t *ids = calloc(cap, sizeof *ids);
+		if (!ids) {
+			*nomem = 1;
+			return 0;
+		}
+		for (size_t k = 0; k < r->ids_cap; k++) {
+			size_t v = r->ids[k];
+			if (!v)
+				continue;
+			size_t j = hash_str(r->cases[v - 1].id) & (cap - 1);
+			while (ids[j])
+				j = (j + 1) & (cap - 1);
+			ids[j] = v;
+		}
+		free(r->ids);
+		r->ids = ids;
+		r->ids_cap = cap;
+	}
+	size_t mask = r->ids_cap - 1;
+	size_t j = hash_str(id) & mask;
+	while (r->ids[j]) {
+		if (strcmp(r->cases[r->ids[j] - 1].id, id) == 0)
+			return 1;
+		j = (j + 1) & mask;
+	}
+	r->ids[j] = i + 1;
+	return 0;
+}
+
+static round_case *new_case(round_ctx *r, err *e)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 256;
+		round_case *c = realloc(r->cases, cap * sizeof *c);
+		if (!c) {
+			err_set(e, ERR_NOMEM, "out of memory");
+			return NULL;
+		}
+		r->cases = c;
+		r->cap = cap;
+	}
+	round_case *c = &r->cases[r->n];
+	memset(c, 0, sizeof *c);
+	c->rc.seq = r->n;
+	return c;
+}
+
+static int set_invalid(round_ctx *r, round_case *c, const char *why)
+{
+	c->rc.status = RANK_INVALID;
+	c->has_result = 0;
+	c->reason = pool_strndup(r, why, strlen(why));
+	r->n++;
+	return c->reason ? 0 : ERR_NOMEM;
+}
+
+/* Maps a slot value to a sortable number for ranking key k. */
+static double key_value(const inst_rank_key *k, const expr_value *v)
+{
+	long days;
+	switch (v->type) {
+	case EXPR_NUM:
+		return v->u.num;
+	case EXPR_BOOL:
+		return v->u.b;
+	case EXPR_STR:
+		for (size_t i = 0; i < k->npriority; i++)
+			if (strlen(k->priority[i]) == v->u.str.len &&
+			    memcmp(k->priority[i], v->u.str.s, v->u.str.len) == 0)
+				return (double)i;
+		if (!k->npriority && expr_parse_date(v->u.str.s, v->u.str.len, &days) == 0)
+			return (double)days;
+		return NAN;
+	case EXPR_NULL:
+	case EXPR_LIST:
+		break;
+	}
+	return NAN;
+}
+
+static const char *slot_text(round_ctx *r, int slot)
+{
+	if (slot < 0)
+		return NULL;
+	const expr_value *v = inst_value(&r->ev, slot);
+	if (v->type == EXPR_STR)
+		return pool_strndup(r, v->u.str.s, v->u.str.len);
+	if (v->type == EXPR_BOOL)
+		return v->u.b ? "true" : NULL;
+	if (v->type == EXPR_NUM) {
+		char tmp[32];
+		snprintf(tmp, sizeof tmp, "%g", v->u.num);
+		return pool_strndup(r, tmp, strlen(tmp));
+	}
+	return NULL;
+}
+
+static double slot_num(round_ctx *r, int slot)
+{
+	if (slot < 0)
+		return NAN;
+	const expr_value *v = inst_value(&r->ev, slot);
+	if (v->type == EXPR_NUM)
+		return v->u.num;
+	if (v->type == EXPR_BOOL)
+		return v->u.b;
+	return NAN;
+}
+
+int round_add(round_ctx *r, const cJSON *a, err *e)
+{
+	const instrument *in = r->in;
+	const inst_ranking *R = &in->ranking;
+	round_case *c = new_case(r, e);
+	if (!c)
+		return ERR_NOMEM;
+	char why[ERR_MSG_MAX];
+	if (!cJSON_IsObject(a))
+		return set_invalid(r, c, "the case is not a JSON object");
+
+	const cJSON *jid = cJSON_GetObjectItemCaseSensitive(a, "id");
+	if (cJSON_IsString(jid) && jid->valuestring[0] && strlen(jid->valuestring) <= 128) {
+		c->id = pool_strndup(r, jid->valuestring, strlen(jid->valuestring));
+		if (!c->id)
+			return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	c->rc.id = c->id;
+	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(a, "instrument");
+	if (cJSON_IsString(ji) && strcmp(ji->valuestring, in->id) != 0)
+		return err_set(e, ERR_INVALID,
+			       "case #%zu: its instrument is \"%.64s\", not %s: this input is "
+			       "for another instrument", r->n + 1, ji->valuestring, in->id);
+	if (!c->id)
+		return set_invalid(r, c, jid ? "id: must be text of 1-128 bytes" : "id: missing");
+	int nomem = 0;
+	if (id_seen(r, c->id, r->n, &nomem))
+		return set_invalid(r, c, "id: the same id appears earlier in the input");
+	if (nomem)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	if (!ji)
+		return set_invalid(r, c, "instrument: missing");
+	if (!cJSON_IsString(ji))
+		return set_invalid(r, c, "instrument: expected text");
+	const cJSON *jv = cJSON_GetObjectItemCaseSensitive(a, "version");
+	if (!cJSON_IsNumber(jv) || jv->valuedouble != in->version) {
+		snprintf(why, sizeof why, "version: expected %d (the version of %s loaded)",
+			 in->version, in->id);
+		return set_invalid(r, c, why);
+	}
+
+	double t0 = now_s();
+	err ee = {0, ""};
+	int rc = inst_evaluate(&r->ev, a, LANG_EN, &ee);
+	r->score_s += now_s() - t0;
+	if (rc)
+		return set_invalid(r, c, ee.msg);
+
+	for (size_t k = 0; k < R->nkeys; k++)
+		c->rc.key[k] = key_value(&R->keys[k], inst_value(&r->ev, R->keys[k].slot));
+	c->rc.is_child = R->child_slot >= 0 &&
+			 inst_value(&r->ev, R->child_slot)->type == EXPR_BOOL &&
+			 inst_value(&r->ev, R->child_slot)->u.b;
+	c->rc.hours = slot_num(r, R->hours_slot);
+	if (isnan(c->rc.hours))
+		c->rc.hours = 0;
+	c->has_result = 1;
+	c->points = slot_num(r, R->report_points);
+	c->daily_hours = slot_num(r, R->report_daily);
+	c->group = slot_text(r, R->report_group);
+	c->reason = slot_text(r, R->ineligible_slot);
+	c->rc.status = c->reason ? RANK_INELIGIBLE : RANK_ELIGIBLE;
+	r->n++;
+	return 0;
+}
+
+int round_add_text(round_ctx *r, const char *text, size_t len, err *e)
+{
+	cJSON *j = NULL;
+	err pe = {0, ""};
+	int rc = json_parse(text, len, &json_limits_case, &j, &pe);
+	if (rc) {
+		round_case *c = new_case(r, e);
+		if (!c)
+			return ERR_NOMEM;
+		char why[ERR_MSG_MAX];
+		snprintf(why, sizeof why, "not a valid case: %s", pe.msg);
+		return set_invalid(r, c, why);
+	}
+	rc = round_add(r, j, e);
+	cJSON_Delete(j);
+	return rc;
+}
+
+int round_run(round_ctx *r, const rank_capacity *cap, err *e)
+{
+	double t0 = now_s();
+	if (!r->order || r->n) {
+		rank_case **o = realloc(r->order, (r->n ? r->n : 1) * sizeof *o);
+		if (!o)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		r->order = o;
+	}
+	for (size_t i = 0; i < r->n; i++)
+		r->order[i] = &r->cases[i].rc;
+	rank_spec spec = {r->in->ranking.nkeys, {0}};
+	for (size_t k = 0; k < spec.nkeys; k++)
+		spec.desc[k] = (unsigned char)r->in->ranking.keys[k].desc;
+	rank_order(r->order, r->n, &spec);
+	rank_allocate(r->order, r->n, cap);
+	r->rank_s += now_s() - t0;
+	return 0;
+}
+
+size_t round_count(const round_ctx *r)
+{
+	return r->n;
+}
+
+const round_case *round_get(const round_ctx *r, size_t i)
+{
+	/* rc is the first member: the pointer converts back to its round_case. */
+	return i < r->n ? (const round_case *)r->order[i] : NULL;
+}
+
+rank_capacity round_default_capacity(const instrument *in)
+{
+	rank_capacity cap = {in->ranking.max_users, in->ranking.children_share,
+			     in->ranking.has_hours_budget, in->ranking.hours_budget};
+	return cap;
+}
+
+void round_timing(const round_ctx *r, double *score_s, double *rank_s)
+{
+	*score_s = r->score_s;
+	*rank_s = r->rank_s;
+}
+
+static void put_num_or_null(buf *b, int present, double x)
+{
+	if (present && !isnan(x))
+		json_write_number(b, x);
+	else
+		buf_puts(b, "null");
+}
+
+static void put_str_or_null(buf *b, const char *s)
+{
+	if (s)
+		json_write_string(b, s, strlen(s));
+	else
+		buf_puts(b, "null");
+}
+
+int round_write_json(const round_ctx *r, const rank_capacity *cap, buf *b)
+{
+	buf_puts(b, "{\n \"settings\": {\n  \"max_users\": ");
+	json_write_number(b, (double)cap->max_users);
+	buf_puts(b, ",\n  \"children_share\": ");
+	json_write_number(b, cap->children_share);
+	buf_puts(b, ",\n  \"hours_budget\": ");
+	put_num_or_null(b, cap->has_hours_budget, cap->hours_budget);
+	buf_puts(b, "\n },\n \"cases\": [");
+	for (size_t i = 0; i < r->n; i++) {
+		const round_case *c = round_get(r, i);
+		buf_puts(b, i ? ",\n  {\n   \"id\": " : "\n  {\n   \"id\": ");
+		put_str_or_null(b, c->id);
+		buf_puts(b, ",\n   \"points\": ");
+		put_num_or_null(b, c->has_result, c->points);
+		buf_puts(b, ",\n   \"daily_hours\": ");
+		put_num_or_null(b, c->has_result, c->daily_hours);
+		buf_puts(b, ",\n   \"group\": ");
+		put_str_or_null(b, c->has_result ? c->group : NULL);
+		buf_puts(b, ",\n   \"rank\": ");
+		put_num_or_null(b, c->rc.rank > 0, (double)c->rc.rank);
+		buf_puts(b, ",\n   \"outcome\": ");
+		put_str_or_null(b, rank_outcome_name(c->rc.outcome));
+		buf_puts(b, ",\n   \"reason\": ");
+		if (c->rc.outcome == RANK_WAITLISTED)
+			put_str_or_null(b, rank_limit_name(c->rc.limit));
+		else if (c->rc.outcome == RANK_OUT_INELIGIBLE || c->rc.outcome == RANK_OUT_INVALID)
+			put_str_or_null(b, c->reason);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, "\n  }");
+	}
+	buf_puts(b, r->n ? "\n ]\n}\n" : "]\n}\n");
+	return b->oom ? ERR_NOMEM : 0;
+}

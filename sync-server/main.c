@@ -1,0 +1,45 @@
+/*
+ * sync-server: the central program — merges what devices send, recomputes
+ * every score, ranks and allocates. This file only dispatches to the
+ * subcommands in cmd_*.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+typedef struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *summary;
+} command;
+
+static const command commands[] = {
+	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sync-server COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n`sync-server COMMAND --help` describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "sync-server: unknown command \"%.40s\"\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
