@@ -94,10 +94,15 @@ static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 			continue;
 		const char *label = inst_text(&f->label, lang);
 		size_t w = utf8_width(label);
-		buf_printf(b, "  %s ", label);
-		for (size_t k = w; k < 44; k++)
-			buf_putc(b, '.');
-		buf_putc(b, ' ');
+		/* Fits 80 columns: a long label gets its value on the next line. */
+		if (w > 50) {
+			buf_printf(b, "  %s\n  %*s", label, 52, "");
+		} else {
+			buf_printf(b, "  %s ", label);
+			for (size_t k = w; k < 50; k++)
+				buf_putc(b, '.');
+			buf_putc(b, ' ');
+		}
 		put_value_text(b, &ev->slots[i]);
 		/* Show the suggestion beside an activity the assessor changed. */
 		char sug[INST_MAX_ID + 16];
