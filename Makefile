@@ -50,24 +50,29 @@ build: $(PROGS) locale
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_V) -MMD -MP -c $< -o $@
+	@echo "  CC $(V) $<"
+	@$(CC) $(CFLAGS_V) -MMD -MP -c $< -o $@
 
 $(B)/libcommon.a: $(COMMON_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(B)/field-agent: $(AGENT_OBJ) $(B)/libcommon.a
-	$(CC) $(LDFLAGS_V) -o $@ $(AGENT_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+	@echo "  LD $(V) $@"
+	@$(CC) $(LDFLAGS_V) -o $@ $(AGENT_OBJ) $(B)/libcommon.a $(PKG_LIBS)
 
 $(B)/sync-server: $(SERVER_OBJ) $(B)/libcommon.a
-	$(CC) $(LDFLAGS_V) -o $@ $(SERVER_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+	@echo "  LD $(V) $@"
+	@$(CC) $(LDFLAGS_V) -o $@ $(SERVER_OBJ) $(B)/libcommon.a $(PKG_LIBS)
 
 $(B)/unit-tests: $(TEST_OBJ) $(B)/libcommon.a
-	$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+	@echo "  LD $(V) $@"
+	@$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libcommon.a $(PKG_LIBS)
 
 $(B)/gen-cases: scripts/gen-cases.c
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm
+	@echo "  CC $(V) $<"
+	@$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm
 
 # Translations: po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/fieldassess.mo
 PO_LANGS := $(basename $(notdir $(wildcard po/*.po)))
@@ -75,7 +80,7 @@ MO_FILES := $(PO_LANGS:%=build/locale/%/LC_MESSAGES/fieldassess.mo)
 locale: $(MO_FILES)
 build/locale/%/LC_MESSAGES/fieldassess.mo: po/%.po
 	@mkdir -p $(dir $@)
-	msgfmt --check -o $@ $<
+	@msgfmt --check -o $@ $<
 
 asan:
 	$(MAKE) V=asan build
