@@ -40,36 +40,46 @@ static const char *const op_names[] = {
 	"'*'", "'/'", "'%'", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "call",
 };
 
+static const char *const type_names[] = {"null", "boolean", "number",
+					 "string", "list"};
+
 enum {
 	F_IF, F_COALESCE, F_IS_NULL, F_MIN, F_MAX, F_SUM, F_COUNT_NONNULL,
 	F_COUNT_TRUE, F_COUNT, F_SELECTED, F_ROUND, F_FLOOR, F_CEIL, F_ABS,
 	F_AGE, F_LOOKUP, F_NFUNCS,
 };
 
+#define VAR EXPR_MAX_ARGS
+#define NUM_ M_NUM | M_NULL, "numbers"
+#define BOOL_ M_BOOL | M_NULL, "true or false"
+#define ONE_NUM_ M_NUM | M_NULL, "a number"
+
+/* The functions: arity, the types each argument may have (exceptions in
+ * arg_types()), and the types of the result (0: worked out in check_call). */
 static const struct fn_def {
 	const char *name;
-	size_t min, max; /* number of arguments */
+	size_t min, max;
+	unsigned arg;
+	const char *want;
+	unsigned result;
 } fn_defs[F_NFUNCS] = {
-	[F_IF] = {"if", 3, 3},
-	[F_COALESCE] = {"coalesce", 1, EXPR_MAX_ARGS},
-	[F_IS_NULL] = {"is_null", 1, 1},
-	[F_MIN] = {"min", 1, EXPR_MAX_ARGS},
-	[F_MAX] = {"max", 1, EXPR_MAX_ARGS},
-	[F_SUM] = {"sum", 1, EXPR_MAX_ARGS},
-	[F_COUNT_NONNULL] = {"count_nonnull", 1, EXPR_MAX_ARGS},
-	[F_COUNT_TRUE] = {"count_true", 1, EXPR_MAX_ARGS},
-	[F_COUNT] = {"count", 1, 1},
-	[F_SELECTED] = {"selected", 2, 2},
-	[F_ROUND] = {"round", 1, 1},
-	[F_FLOOR] = {"floor", 1, 1},
-	[F_CEIL] = {"ceil", 1, 1},
-	[F_ABS] = {"abs", 1, 1},
-	[F_AGE] = {"age", 2, 2},
-	[F_LOOKUP] = {"lookup", 2, 2},
+	[F_IF] = {"if", 3, 3, BOOL_, 0},
+	[F_COALESCE] = {"coalesce", 1, VAR, M_ANY, "", 0},
+	[F_IS_NULL] = {"is_null", 1, 1, M_ANY, "", M_BOOL},
+	[F_MIN] = {"min", 1, VAR, NUM_, M_NUM | M_NULL},
+	[F_MAX] = {"max", 1, VAR, NUM_, M_NUM | M_NULL},
+	[F_SUM] = {"sum", 1, VAR, NUM_, M_NUM},
+	[F_COUNT_NONNULL] = {"count_nonnull", 1, VAR, M_ANY, "", M_NUM},
+	[F_COUNT_TRUE] = {"count_true", 1, VAR, BOOL_, M_NUM},
+	[F_COUNT] = {"count", 1, 1, M_LIST | M_NULL, "a list", M_NUM},
+	[F_SELECTED] = {"selected", 2, 2, M_LIST | M_NULL, "a list", M_BOOL},
+	[F_ROUND] = {"round", 1, 1, ONE_NUM_, 0},
+	[F_FLOOR] = {"floor", 1, 1, ONE_NUM_, 0},
+	[F_CEIL] = {"ceil", 1, 1, ONE_NUM_, 0},
+	[F_ABS] = {"abs", 1, 1, ONE_NUM_, 0},
+	[F_AGE] = {"age", 2, 2, M_STR | M_NULL, "dates", 0},
+	[F_LOOKUP] = {"lookup", 2, 2, ONE_NUM_, 0},
 };
-
-static const char *const type_names[] = {"null", "boolean", "number", "string",
-					 "list"};
 
 typedef struct node node;
 struct node {
@@ -90,10 +100,10 @@ struct expr {
 };
 
 typedef struct token {
-	int kind;   /* T_* */
-	size_t pos; /* offset of the first byte */
+	int kind;    /* T_* */
+	size_t pos;  /* offset of the first byte */
 	size_t a, b; /* T_STR: raw contents; T_REF, T_NAME: the name */
-	double num; /* T_NUM */
+	double num;  /* T_NUM */
 } token;
 
 typedef struct parser {
@@ -148,6 +158,28 @@ static int node_fail(err *e, int code, const node *n, const char *want,
 		    want, got);
 }
 
+static int pair_fail(err *e, int code, const node *n, const char *want,
+		     const char *a, const char *b)
+{
+	return perr(e, code, n->pos, "%s needs %s, got %s and %s",
+		    op_names[n->kind], want, a, b);
+}
+
+/* Types argument i of n's function may have, and how to say so. */
+static unsigned arg_types(const node *n, size_t i, const char **what)
+{
+	if ((n->fn == F_IF && i > 0) || (n->fn == F_LOOKUP && i == 0)) {
+		*what = "";
+		return M_ANY;
+	}
+	if (n->fn == F_SELECTED && i == 1) {
+		*what = "a number or string";
+		return M_NUM | M_STR | M_NULL;
+	}
+	*what = fn_defs[n->fn].want;
+	return fn_defs[n->fn].arg;
+}
+
 static void free_node(node *n)
 {
 	if (!n)
@@ -159,14 +191,13 @@ static void free_node(node *n)
 	free(n);
 }
 
-/* ---- dates and rounding ---- */
+/* ---- dates, rounding, equality ---- */
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 /* Splits "YYYY-MM-DD" into a real date of years 1900-2199. */
@@ -181,9 +212,8 @@ static int split_date(const char *s, size_t len, int *y, int *m, int *d)
 	*y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	*m = (s[5] - '0') * 10 + (s[6] - '0');
 	*d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (*y < 1900 || *y > 2199 || *m < 1 || *m > 12 || *d < 1)
-		return ERR_INVALID;
-	if (*d > mdays[*m - 1] + (*m == 2 && is_leap(*y)))
+	if (*y < 1900 || *y > 2199 || *m < 1 || *m > 12 || *d < 1 ||
+	    *d > mdays[*m - 1] + (*m == 2 && is_leap(*y)))
 		return ERR_INVALID;
 	return 0;
 }
@@ -193,7 +223,7 @@ int expr_parse_date(const char *s, size_t len, long *days)
 	int y, m, d;
 	if (split_date(s, len, &y, &m, &d))
 		return ERR_INVALID;
-	/* days from civil (proleptic Gregorian), valid for y >= 0 */
+	/* days from civil (proleptic Gregorian, March-based years) */
 	long yy = y - (m <= 2);
 	long era = yy / 400, yoe = yy - era * 400;
 	long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
@@ -209,8 +239,8 @@ int expr_age_years(const char *birth, size_t blen, const char *on, size_t olen,
 	int by, bm, bd, oy, om, od;
 	if (split_date(birth, blen, &by, &bm, &bd) || split_date(on, olen, &oy, &om, &od))
 		return ERR_INVALID;
-	/* comparing (month, day) pairs makes 29 Feb reached on 1 Mar in a
-	 * common year, since 28 Feb < 29 Feb < 1 Mar */
+	/* comparing (month, day) makes a 29 February birthday reached on
+	 * 1 March in a common year, as 28 Feb < 29 Feb < 1 Mar */
 	int n = oy - by;
 	if (om < bm || (om == bm && od < bd))
 		n--;
@@ -222,7 +252,7 @@ int expr_age_years(const char *birth, size_t blen, const char *on, size_t olen,
 double expr_round_half_up(double x)
 {
 	double r = floor(x);
-	if (x - r >= 0.5) /* exact, unlike floor(x + 0.5) near 0.49999… */
+	if (x - r >= 0.5) /* exact, unlike floor(x + 0.5) for 0.49999999999999994 */
 		r += 1.0;
 	return r == 0 ? 0.0 : r;
 }
@@ -239,7 +269,7 @@ static int scalar_equal(const expr_value *a, const expr_value *b)
 		return a->u.str.len == b->u.str.len &&
 		       (a->u.str.len == 0 ||
 			memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0);
-	case EXPR_LIST:
+	case EXPR_LIST: /* lists are not list items: no deeper recursion */
 		return a->u.list.n == b->u.list.n && a->u.list.items == b->u.list.items;
 	}
 	return 0;
@@ -260,9 +290,9 @@ int expr_value_equal(const expr_value *a, const expr_value *b)
 /* ---- lexer ---- */
 
 /* Converts a literal the lexer has checked (digits [. digits] [e[+-]digits]).
- * Up to 15 significant digits and a power of ten within ±22 are converted
- * with one correctly rounded operation, independent of the C locale; the
- * rest goes through strtod, whose end must match. */
+ * Up to 15 significant digits times a power of ten within ±22 take one
+ * correctly rounded operation, independent of the C locale; anything else
+ * goes through strtod, whose end must match. */
 static int to_double(const char *s, size_t n, double *out)
 {
 	static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -271,37 +301,30 @@ static int to_double(const char *s, size_t n, double *out)
 	uint64_t m = 0;
 	int sig = 0, e10 = 0, frac = 0;
 	size_t i = 0;
-	for (; i < n && (is_digit(s[i]) || s[i] == '.'); i++) {
+	for (; i < n && sig <= 15 && (is_digit(s[i]) || s[i] == '.'); i++) {
 		if (s[i] == '.') {
 			frac = 1;
-			continue;
-		}
-		if (m == 0 && s[i] == '0') {
+		} else if (m != 0 || s[i] != '0') {
+			sig++;
+			m = m * 10 + (uint64_t)(s[i] - '0');
 			e10 -= frac;
-			continue;
+		} else {
+			e10 -= frac; /* leading zero */
 		}
-		sig++;
-		m = m * 10 + (uint64_t)(s[i] - '0');
-		e10 -= frac;
-		if (sig > 15)
-			break;
 	}
-	if (i < n && sig <= 15 && (s[i] == 'e' || s[i] == 'E')) {
+	if (sig <= 15 && i < n) { /* exponent */
 		int neg = 0, x = 0;
 		if (s[++i] == '+' || s[i] == '-')
 			neg = s[i++] == '-';
 		for (; i < n; i++)
-			if (x < 10000)
-				x = x * 10 + (s[i] - '0');
+			x = x < 10000 ? x * 10 + (s[i] - '0') : x;
 		e10 += neg ? -x : x;
 	}
 	if (sig <= 15 && (m == 0 || (e10 >= -22 && e10 <= 22))) {
-		double v = (double)m;
-		*out = m == 0 ? 0.0 : e10 >= 0 ? v * p10[e10] : v / p10[-e10];
+		*out = m == 0 ? 0.0 : e10 >= 0 ? (double)m * p10[e10] : (double)m / p10[-e10];
 		return 0;
 	}
-	char buf[128];
-	char *end = NULL;
+	char buf[128], *end = NULL;
 	if (n >= sizeof buf)
 		return -1;
 	memcpy(buf, s, n);
@@ -310,59 +333,70 @@ static int to_double(const char *s, size_t n, double *out)
 	return end == buf + n && isfinite(*out) ? 0 : -1;
 }
 
+/* Scans a number at s[i..n) into t; returns its end or 0 if malformed. */
+static size_t lex_number(const char *s, size_t n, size_t i, token *t)
+{
+	size_t j = i;
+	while (j < n && is_digit(s[j]))
+		j++;
+	if (j < n && s[j] == '.') {
+		if (++j >= n || !is_digit(s[j]))
+			return 0;
+		while (j < n && is_digit(s[j]))
+			j++;
+	}
+	if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+		j += j + 1 < n && (s[j + 1] == '+' || s[j + 1] == '-');
+		if (++j >= n || !is_digit(s[j]))
+			return 0;
+		while (j < n && is_digit(s[j]))
+			j++;
+	}
+	if (j < n && (is_alpha(s[j]) || is_digit(s[j]) || s[j] == '.'))
+		return 0;
+	t->kind = T_NUM;
+	return j;
+}
+
 /* Reads the token at p->at into p->t. */
 static int lex(parser *p)
 {
-	const char *s = p->s;
+	static const struct {
+		const char *w;
+		int kind;
+	} kw[] = {{"and", T_AND}, {"or", T_OR}, {"not", T_NOT},
+		  {"true", T_TRUE}, {"false", T_FALSE}, {"null", T_NULL}};
+	static const char singles[] = "(),+-*/%=<>.";
+	static const int single_kinds[] = {T_LP, T_RP, T_COMMA, T_PLUS, T_MINUS,
+		T_STAR, T_SLASH, T_PCT, T_EQ, T_LT, T_GT, T_DOT};
+	const char *s = p->s, *one;
 	size_t n = p->len, i = p->at, j;
 	token *t = &p->t;
 	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
 		i++;
 	t->pos = i;
+	t->kind = T_END;
 	if (i >= n) {
-		t->kind = T_END;
 		p->at = i;
 		return 0;
 	}
 	char c = s[i], c1 = i + 1 < n ? s[i + 1] : '\0';
 	j = i + 1;
-	switch (c) {
-	case '(': t->kind = T_LP; break;
-	case ')': t->kind = T_RP; break;
-	case ',': t->kind = T_COMMA; break;
-	case '+': t->kind = T_PLUS; break;
-	case '-': t->kind = T_MINUS; break;
-	case '*': t->kind = T_STAR; break;
-	case '/': t->kind = T_SLASH; break;
-	case '%': t->kind = T_PCT; break;
-	case '=':
-		if (c1 == '=')
-			return perr(p->e, ERR_INVALID, i, "use '=' to compare, not '=='");
-		t->kind = T_EQ;
-		break;
-	case '!':
-		if (c1 != '=')
-			return perr(p->e, ERR_INVALID, i, "unexpected character '!'");
-		t->kind = T_NE;
+	if (c == '=' && c1 == '=')
+		return perr(p->e, ERR_INVALID, i, "use '=' to compare, not '=='");
+	if ((c == '!' || c == '<' || c == '>') && c1 == '=') {
+		t->kind = c == '!' ? T_NE : c == '<' ? T_LE : T_GE;
 		j++;
-		break;
-	case '<':
-	case '>':
-		t->kind = c == '<' ? (c1 == '=' ? T_LE : T_LT) : (c1 == '=' ? T_GE : T_GT);
-		j += c1 == '=';
-		break;
-	case '.':
-		if (is_digit(c1))
-			return perr(p->e, ERR_INVALID, i, "malformed number");
-		t->kind = T_DOT;
-		break;
-	case '$':
+	} else if (c == '.' && is_digit(c1)) {
+		return perr(p->e, ERR_INVALID, i, "malformed number");
+	} else if (c != '\0' && (one = strchr(singles, c))) {
+		t->kind = single_kinds[one - singles];
+	} else if (c == '$') {
 		if (c1 != '{')
 			return perr(p->e, ERR_INVALID, i, "expected '{' after '$'");
 		for (j = i + 2; j < n && s[j] != '}'; j++)
 			if (!is_alpha(s[j]) && !is_digit(s[j]) && s[j] != '.' && s[j] != '-')
-				return perr(p->e, ERR_INVALID, j,
-					    "unexpected character in ${…}");
+				return perr(p->e, ERR_INVALID, j, "unexpected character in ${…}");
 		if (j >= n)
 			return perr(p->e, ERR_INVALID, i, "unterminated ${");
 		if (j == i + 2)
@@ -370,66 +404,38 @@ static int lex(parser *p)
 		t->kind = T_REF;
 		t->a = i + 2;
 		t->b = j++;
-		break;
-	case '\'':
-	case '"':
+	} else if (c == '\'' || c == '"') {
 		for (j = i + 1; j < n && s[j] != c; j++)
-			if (s[j] == '\\') {
-				if (j + 1 < n && (s[j + 1] == '\\' || s[j + 1] == '\'' ||
-						  s[j + 1] == '"'))
-					j++;
-				else
-					return perr(p->e, ERR_INVALID, j,
-						    "unknown escape (use \\\\, \\' or \\\")");
-			}
+			if (s[j] == '\\' && j + 1 < n && (s[j + 1] == '\\' ||
+							  s[j + 1] == '\'' || s[j + 1] == '"'))
+				j++;
+			else if (s[j] == '\\')
+				return perr(p->e, ERR_INVALID, j,
+					    "unknown escape (use \\\\, \\' or \\\")");
 		if (j >= n)
 			return perr(p->e, ERR_INVALID, i, "unterminated string");
 		t->kind = T_STR;
 		t->a = i + 1;
 		t->b = j++;
-		break;
-	default:
-		if (is_digit(c)) {
-			for (j = i; j < n && is_digit(s[j]); j++)
-				;
-			if (j < n && s[j] == '.') {
-				if (++j >= n || !is_digit(s[j]))
-					return perr(p->e, ERR_INVALID, i, "malformed number");
-				while (j < n && is_digit(s[j]))
-					j++;
-			}
-			if (j < n && (s[j] == 'e' || s[j] == 'E')) {
-				j += j + 1 < n && (s[j + 1] == '+' || s[j + 1] == '-');
-				if (++j >= n || !is_digit(s[j]))
-					return perr(p->e, ERR_INVALID, i, "malformed number");
-				while (j < n && is_digit(s[j]))
-					j++;
-			}
-			if (j < n && (is_alpha(s[j]) || is_digit(s[j]) || s[j] == '.'))
-				return perr(p->e, ERR_INVALID, i, "malformed number");
-			if (to_double(s + i, j - i, &t->num))
-				return perr(p->e, ERR_INVALID, i, "number out of range");
-			t->kind = T_NUM;
-		} else if (is_alpha(c)) {
-			static const struct {
-				const char *w;
-				int kind;
-			} kw[] = {{"and", T_AND}, {"or", T_OR}, {"not", T_NOT},
-				  {"true", T_TRUE}, {"false", T_FALSE}, {"null", T_NULL}};
-			for (j = i; j < n && (is_alpha(s[j]) || is_digit(s[j])); j++)
-				;
-			t->kind = T_NAME;
-			t->a = i;
-			t->b = j;
-			for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
-				if (strlen(kw[k].w) == j - i && memcmp(kw[k].w, s + i, j - i) == 0)
-					t->kind = kw[k].kind;
-		} else if (c >= 0x20 && c < 0x7f) {
-			return perr(p->e, ERR_INVALID, i, "unexpected character '%c'", c);
-		} else {
-			return perr(p->e, ERR_INVALID, i, "unexpected byte 0x%02x",
-				    (unsigned)(unsigned char)c);
-		}
+	} else if (is_digit(c)) {
+		if (!(j = lex_number(s, n, i, t)))
+			return perr(p->e, ERR_INVALID, i, "malformed number");
+		if (to_double(s + i, j - i, &t->num))
+			return perr(p->e, ERR_INVALID, i, "number out of range");
+	} else if (is_alpha(c)) {
+		for (j = i; j < n && (is_alpha(s[j]) || is_digit(s[j])); j++)
+			;
+		t->kind = T_NAME;
+		t->a = i;
+		t->b = j;
+		for (size_t k = 0; k < sizeof kw / sizeof kw[0]; k++)
+			if (strlen(kw[k].w) == j - i && memcmp(kw[k].w, s + i, j - i) == 0)
+				t->kind = kw[k].kind;
+	} else if (c >= 0x20 && c < 0x7f) {
+		return perr(p->e, ERR_INVALID, i, "unexpected character '%c'", c);
+	} else {
+		return perr(p->e, ERR_INVALID, i, "unexpected byte 0x%02x",
+			    (unsigned)(unsigned char)c);
 	}
 	p->at = j;
 	return 0;
@@ -448,91 +454,46 @@ static int need(parser *p, const node *n, const node *k, unsigned want,
 	return node_fail(p->e, ERR_INVALID, n, what, got);
 }
 
-static int need_all(parser *p, const node *n, unsigned want, const char *what)
-{
-	for (size_t i = 0; i < n->nkid; i++) {
-		int rc = need(p, n, n->kid[i], want, what);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int pair_fail(err *e, int code, const node *n, const char *want,
-		     const char *a, const char *b)
-{
-	return perr(e, code, n->pos, "%s needs %s, got %s and %s",
-		    op_names[n->kind], want, a, b);
-}
-
 static int check_call(parser *p, node *n)
 {
+	const char *what;
 	unsigned m0 = n->kid[0]->mask, m1 = n->nkid > 1 ? n->kid[1]->mask : 0;
 	int rc = 0;
+	for (size_t i = 0; !rc && i < n->nkid; i++) {
+		unsigned want = arg_types(n, i, &what);
+		rc = need(p, n, n->kid[i], want, what);
+	}
+	if (rc)
+		return rc;
+	n->mask = fn_defs[n->fn].result;
 	switch (n->fn) {
 	case F_IF:
-		rc = need(p, n, n->kid[0], M_BOOL | M_NULL, "true or false");
 		n->mask = m1 | n->kid[2]->mask;
 		break;
-	case F_COALESCE: {
-		unsigned all_null = M_NULL;
-		n->mask = 0;
+	case F_COALESCE:
+		n->mask = M_NULL;
 		for (size_t i = 0; i < n->nkid; i++) {
-			n->mask |= n->kid[i]->mask & ~M_NULL;
 			if (!(n->kid[i]->mask & M_NULL))
-				all_null = 0;
+				n->mask &= ~M_NULL; /* never null */
+			n->mask |= n->kid[i]->mask & ~M_NULL;
 		}
-		n->mask |= all_null;
 		break;
-	}
-	case F_IS_NULL: n->mask = M_BOOL; break;
-	case F_MIN:
-	case F_MAX:
-		rc = need_all(p, n, M_NUM | M_NULL, "numbers");
-		n->mask = M_NUM | M_NULL;
-		break;
-	case F_SUM:
-		rc = need_all(p, n, M_NUM | M_NULL, "numbers");
-		n->mask = M_NUM;
-		break;
-	case F_COUNT_NONNULL: n->mask = M_NUM; break;
-	case F_COUNT_TRUE:
-		rc = need_all(p, n, M_BOOL | M_NULL, "true or false");
-		n->mask = M_NUM;
-		break;
-	case F_COUNT:
-		rc = need(p, n, n->kid[0], M_LIST | M_NULL, "a list");
-		n->mask = M_NUM;
-		break;
-	case F_SELECTED:
-		rc = need(p, n, n->kid[0], M_LIST | M_NULL, "a list");
-		if (!rc)
-			rc = need(p, n, n->kid[1], M_NUM | M_STR | M_NULL,
-				  "a number or string");
-		n->mask = M_BOOL;
-		break;
-	case F_ROUND:
-	case F_FLOOR:
-	case F_CEIL:
-	case F_ABS:
-		rc = need(p, n, n->kid[0], M_NUM | M_NULL, "a number");
+	case F_ROUND: case F_FLOOR: case F_CEIL: case F_ABS:
 		n->mask = M_NUM | (m0 & M_NULL);
 		break;
 	case F_AGE:
-		rc = need_all(p, n, M_STR | M_NULL, "dates");
 		for (size_t i = 0; !rc && i < 2; i++) {
 			const node *k = n->kid[i];
 			if (k->kind == N_LIT && k->lit.type == EXPR_STR &&
 			    expr_parse_date(k->lit.u.str.s, k->lit.u.str.len, NULL))
-				rc = perr(p->e, ERR_INVALID, k->pos,
-					  "not a date YYYY-MM-DD");
+				rc = perr(p->e, ERR_INVALID, k->pos, "not a date YYYY-MM-DD");
 		}
 		n->mask = M_NUM | ((m0 | m1) & M_NULL);
 		break;
 	case F_LOOKUP: {
 		const node *k = n->kid[0];
 		const expr_table *tabs = p->names ? p->names->tables : NULL;
-		size_t nt = p->names && tabs ? p->names->ntables : 0, i;
+		size_t nt = tabs ? p->names->ntables : 0, i;
 		if (k->kind != N_LIT || k->lit.type != EXPR_STR)
 			return perr(p->e, ERR_INVALID, k->pos,
 				    "lookup() needs a table name in quotes");
@@ -547,7 +508,6 @@ static int check_call(parser *p, node *n)
 		n->mask = M_NULL;
 		for (size_t r = 0; r < tabs[i].n; r++)
 			n->mask |= 1u << tabs[i].rows[r].value.type;
-		rc = need(p, n, n->kid[1], M_NUM | M_NULL, "a number");
 		break;
 	}
 	}
@@ -560,40 +520,31 @@ static int check(parser *p, node *n)
 	unsigned m0 = n->nkid > 0 ? n->kid[0]->mask : 0;
 	unsigned m1 = n->nkid > 1 ? n->kid[1]->mask : 0;
 	char a[64], b[64];
+	int rc = 0;
 	switch (n->kind) {
 	case N_NEG:
 		n->mask = M_NUM | (m0 & M_NULL);
 		return need(p, n, n->kid[0], M_NUM | M_NULL, "a number");
-	case N_NOT:
-	case N_AND:
-	case N_OR:
+	case N_NOT: case N_AND: case N_OR:
 		n->mask = M_BOOL;
-		return need_all(p, n, M_BOOL | M_NULL, "true or false");
-	case N_ADD:
-	case N_SUB:
-	case N_MUL:
-	case N_DIV:
-	case N_MOD:
+		for (size_t i = 0; !rc && i < n->nkid; i++)
+			rc = need(p, n, n->kid[i], M_BOOL | M_NULL, "true or false");
+		return rc;
+	case N_ADD: case N_SUB: case N_MUL: case N_DIV: case N_MOD:
 		n->mask = M_NUM | ((m0 | m1) & M_NULL);
-		return need_all(p, n, M_NUM | M_NULL, "numbers");
-	case N_EQ:
-	case N_NE:
+		if (!(rc = need(p, n, n->kid[0], M_NUM | M_NULL, "numbers")))
+			rc = need(p, n, n->kid[1], M_NUM | M_NULL, "numbers");
+		return rc;
+	case N_EQ: case N_NE:
+	case N_LT: case N_LE: case N_GT: case N_GE:
 		n->mask = M_BOOL;
-		if (((m0 | m1) & M_NULL) || (m0 & m1))
+		if (((m0 | m1) & M_NULL) ||
+		    (m0 & m1 & (n->kind <= N_NE ? M_ANY : M_NUM | M_STR)))
 			return 0;
 		mask_text(m0, a, sizeof a);
 		mask_text(m1, b, sizeof b);
-		return pair_fail(p->e, ERR_INVALID, n, "values of the same type", a, b);
-	case N_LT:
-	case N_LE:
-	case N_GT:
-	case N_GE:
-		n->mask = M_BOOL;
-		if (((m0 | m1) & M_NULL) || (m0 & m1 & (M_NUM | M_STR)))
-			return 0;
-		mask_text(m0, a, sizeof a);
-		mask_text(m1, b, sizeof b);
-		return pair_fail(p->e, ERR_INVALID, n, "two numbers or two strings", a, b);
+		return pair_fail(p->e, ERR_INVALID, n, n->kind <= N_NE ?
+				 "values of the same type" : "two numbers or two strings", a, b);
 	case N_CALL:
 		return check_call(p, n);
 	}
@@ -624,13 +575,10 @@ static int mknode(parser *p, int kind, int fn, size_t pos, node *const *kids,
 	unsigned h = 0;
 	node *x = new_leaf(p, kind, pos);
 	*out = NULL;
-	if (x && n) {
-		x->kid = malloc(n * sizeof *x->kid);
-		if (!x->kid) {
-			free(x);
-			x = NULL;
-			err_set(p->e, ERR_NOMEM, "out of memory");
-		}
+	if (x && n && !(x->kid = malloc(n * sizeof *x->kid))) {
+		free(x);
+		x = NULL;
+		err_set(p->e, ERR_NOMEM, "out of memory");
 	}
 	if (!x) {
 		for (size_t i = 0; i < n; i++)
@@ -639,8 +587,7 @@ static int mknode(parser *p, int kind, int fn, size_t pos, node *const *kids,
 	}
 	for (size_t i = 0; i < n; i++) {
 		x->kid[i] = kids[i];
-		if (kids[i]->height > h)
-			h = kids[i]->height;
+		h = kids[i]->height > h ? kids[i]->height : h;
 	}
 	x->nkid = n;
 	x->fn = fn;
@@ -658,16 +605,22 @@ static int mknode(parser *p, int kind, int fn, size_t pos, node *const *kids,
 	return 0;
 }
 
-static int enter(parser *p)
-{
-	if (++p->depth > EXPR_MAX_DEPTH)
-		return perr(p->e, ERR_LIMIT, p->t.pos, "expression nested deeper than %d",
-			    EXPR_MAX_DEPTH);
-	return 0;
-}
-
 typedef int (*parse_fn)(parser *p, node **out);
 static int parse_or(parser *p, node **out);
+
+/* Calls f for an operand one level deeper: this bounds the C stack. */
+static int nested(parser *p, parse_fn f, node **out)
+{
+	int rc = 0;
+	*out = NULL;
+	if (++p->depth > EXPR_MAX_DEPTH)
+		rc = perr(p->e, ERR_LIMIT, p->t.pos, "expression nested deeper than %d",
+			  EXPR_MAX_DEPTH);
+	if (!rc)
+		rc = f(p, out);
+	p->depth--;
+	return rc;
+}
 
 /* sub (op sub)* for the left-associative operators in ops (pairs of token
  * and node kind, ended by -1). */
@@ -678,15 +631,11 @@ static int parse_chain(parser *p, parse_fn sub, const int *ops, node **out)
 	while (!rc) {
 		int kind = -1;
 		for (size_t i = 0; ops[i] >= 0; i += 2)
-			if (ops[i] == p->t.kind)
-				kind = ops[i + 1];
+			kind = ops[i] == p->t.kind ? ops[i + 1] : kind;
 		if (kind < 0)
 			break;
 		size_t pos = p->t.pos;
-		rc = lex(p);
-		if (!rc)
-			rc = sub(p, &r);
-		if (rc) {
+		if ((rc = lex(p)) || (rc = sub(p, &r))) {
 			free_node(l);
 			l = NULL;
 			break;
@@ -698,35 +647,21 @@ static int parse_chain(parser *p, parse_fn sub, const int *ops, node **out)
 	return rc;
 }
 
-/* Calls f for an operand one level deeper. */
-static int nested(parser *p, parse_fn f, node **out)
-{
-	*out = NULL;
-	int rc = enter(p);
-	if (!rc)
-		rc = f(p, out);
-	p->depth--;
-	return rc;
-}
-
 static int parse_call(parser *p, size_t pos, size_t a, size_t b, node **out)
 {
 	node *args[EXPR_MAX_ARGS];
 	size_t n = 0;
-	int fn, rc = 0;
+	int fn, rc;
 	for (fn = 0; fn < F_NFUNCS; fn++)
 		if (strlen(fn_defs[fn].name) == b - a &&
 		    memcmp(fn_defs[fn].name, p->s + a, b - a) == 0)
 			break;
-	if (p->t.kind != T_LP)
-		return fn < F_NFUNCS ?
-			perr(p->e, ERR_INVALID, p->t.pos, "expected '(' after '%s'",
-			     fn_defs[fn].name) :
-			perr(p->e, ERR_INVALID, pos, "unknown name '%.*s'",
-			     (int)(b - a), p->s + a);
+	if (p->t.kind != T_LP && fn < F_NFUNCS)
+		return perr(p->e, ERR_INVALID, p->t.pos, "expected '(' after '%s'",
+			    fn_defs[fn].name);
 	if (fn == F_NFUNCS)
-		return perr(p->e, ERR_INVALID, pos, "unknown function '%.*s'",
-			    (int)(b - a), p->s + a);
+		return perr(p->e, ERR_INVALID, pos, "unknown %s '%.*s'",
+			    p->t.kind == T_LP ? "function" : "name", (int)(b - a), p->s + a);
 	rc = lex(p);
 	while (!rc && (n > 0 || p->t.kind != T_RP)) {
 		if (n == EXPR_MAX_ARGS) {
@@ -734,8 +669,7 @@ static int parse_call(parser *p, size_t pos, size_t a, size_t b, node **out)
 				  EXPR_MAX_ARGS);
 			break;
 		}
-		rc = nested(p, parse_or, &args[n]);
-		if (rc)
+		if ((rc = nested(p, parse_or, &args[n])))
 			break;
 		n++;
 		if (p->t.kind == T_RP)
@@ -747,15 +681,13 @@ static int parse_call(parser *p, size_t pos, size_t a, size_t b, node **out)
 	}
 	if (!rc)
 		rc = lex(p); /* the ')' */
-	if (!rc && (n < fn_defs[fn].min || n > fn_defs[fn].max)) {
-		const struct fn_def *d = &fn_defs[fn];
-		if (d->min == d->max)
-			rc = perr(p->e, ERR_INVALID, pos, "%s() takes %zu argument%s, got %zu",
-				  d->name, d->min, d->min == 1 ? "" : "s", n);
-		else
-			rc = perr(p->e, ERR_INVALID, pos, "%s() takes at least %zu argument%s",
-				  d->name, d->min, d->min == 1 ? "" : "s");
-	}
+	const struct fn_def *d = &fn_defs[fn];
+	if (!rc && d->min == d->max && n != d->min)
+		rc = perr(p->e, ERR_INVALID, pos, "%s() takes %zu argument%s, got %zu",
+			  d->name, d->min, d->min == 1 ? "" : "s", n);
+	else if (!rc && n < d->min)
+		rc = perr(p->e, ERR_INVALID, pos, "%s() takes at least %zu argument%s",
+			  d->name, d->min, d->min == 1 ? "" : "s");
 	if (rc) {
 		for (size_t i = 0; i < n; i++)
 			free_node(args[i]);
@@ -768,7 +700,7 @@ static int parse_primary(parser *p, node **out)
 {
 	token t = p->t;
 	node *x = NULL;
-	int rc = 0;
+	int rc, slot;
 	*out = NULL;
 	switch (t.kind) {
 	case T_LP:
@@ -781,14 +713,8 @@ static int parse_primary(parser *p, node **out)
 		}
 		return lex(p);
 	case T_NAME:
-		if ((rc = lex(p)))
-			return rc;
-		return parse_call(p, t.pos, t.a, t.b, out);
-	case T_NUM:
-	case T_STR:
-	case T_TRUE:
-	case T_FALSE:
-	case T_NULL:
+		return (rc = lex(p)) ? rc : parse_call(p, t.pos, t.a, t.b, out);
+	case T_NUM: case T_STR: case T_TRUE: case T_FALSE: case T_NULL:
 		if (!(x = new_leaf(p, N_LIT, t.pos)))
 			return ERR_NOMEM;
 		if (t.kind == T_NUM) {
@@ -810,24 +736,24 @@ static int parse_primary(parser *p, node **out)
 		}
 		x->mask = 1u << x->lit.type;
 		break;
-	case T_REF:
-	case T_DOT: {
-		const char *name = t.kind == T_DOT ? "." : p->s + t.a;
-		size_t len = t.kind == T_DOT ? 1 : t.b - t.a;
-		int slot = p->names && p->names->resolve ?
-			p->names->resolve(p->names->ctx, name, len) : -1;
+	case T_REF: case T_DOT:
+		if (t.kind == T_DOT) { /* resolved as the name "." */
+			t.a = t.pos;
+			t.b = t.pos + 1;
+		}
+		slot = p->names && p->names->resolve ?
+			p->names->resolve(p->names->ctx, p->s + t.a, t.b - t.a) : -1;
 		if (slot < 0 && t.kind == T_DOT)
 			return perr(p->e, ERR_INVALID, t.pos,
 				    "'.' (the current value) is not available here");
 		if (slot < 0)
 			return perr(p->e, ERR_INVALID, t.pos, "unknown reference ${%.*s}",
-				    (int)len, name);
+				    (int)(t.b - t.a), p->s + t.a);
 		if (!(x = new_leaf(p, N_SLOT, t.pos)))
 			return ERR_NOMEM;
 		x->idx = (size_t)slot;
 		x->mask = M_ANY;
 		break;
-	}
 	default:
 		return perr(p->e, ERR_INVALID, t.pos, "expected an expression");
 	}
@@ -855,22 +781,18 @@ static int parse_unary(parser *p, node **out)
 
 static const int mul_ops[] = {T_STAR, N_MUL, T_SLASH, N_DIV, T_PCT, N_MOD, -1};
 static const int add_ops[] = {T_PLUS, N_ADD, T_MINUS, N_SUB, -1};
-static const int cmp_ops[] = {T_EQ, N_EQ, T_NE, N_NE, T_LT, N_LT,
-			      T_LE, N_LE, T_GT, N_GT, T_GE, N_GE, -1};
 static const int and_ops[] = {T_AND, N_AND, -1};
 static const int or_ops[] = {T_OR, N_OR, -1};
-
-static int cmp_kind(int tok)
-{
-	for (size_t i = 0; cmp_ops[i] >= 0; i += 2)
-		if (cmp_ops[i] == tok)
-			return cmp_ops[i + 1];
-	return -1;
-}
 
 static int parse_mul(parser *p, node **out) { return parse_chain(p, parse_unary, mul_ops, out); }
 static int parse_add(parser *p, node **out) { return parse_chain(p, parse_mul, add_ops, out); }
 
+static int cmp_kind(int tok)
+{
+	return tok >= T_EQ && tok <= T_GE ? N_EQ + (tok - T_EQ) : -1;
+}
+
+/* add [cmp add], not chainable */
 static int parse_cmp(parser *p, node **out)
 {
 	node *k[2] = {NULL, NULL};
@@ -881,14 +803,12 @@ static int parse_cmp(parser *p, node **out)
 		*out = k[0];
 		return rc;
 	}
-	if ((rc = lex(p)) || (rc = parse_add(p, &k[1]))) {
-		free_node(k[0]);
-		return rc;
-	}
-	if (cmp_kind(p->t.kind) >= 0) {
+	if (!(rc = lex(p)) && !(rc = parse_add(p, &k[1])) && cmp_kind(p->t.kind) >= 0)
+		rc = perr(p->e, ERR_INVALID, p->t.pos, "comparisons cannot be chained");
+	if (rc) {
 		free_node(k[0]);
 		free_node(k[1]);
-		return perr(p->e, ERR_INVALID, p->t.pos, "comparisons cannot be chained");
+		return rc;
 	}
 	return mknode(p, kind, 0, pos, k, 2, out);
 }
@@ -959,18 +879,25 @@ void expr_free(expr *x)
 
 static int ev(const node *n, const expr_scope *sc, expr_value *out, err *e);
 
-/* Evaluates k, an operand of n, into *v; v must have a type in want. */
-static int ev_want(const node *n, const node *k, const expr_scope *sc, unsigned want,
-		   const char *what, expr_value *v, err *e)
+/* Evaluates k, an operand of n, into *v, which must have a type in want. */
+static int ev_want(const node *n, const node *k, const expr_scope *sc,
+		   unsigned want, const char *what, expr_value *v, err *e)
 {
 	int rc = ev(k, sc, v, e);
-	if (rc)
-		return rc;
-	if ((unsigned)v->type > EXPR_LIST || !(want & (1u << v->type)))
-		return node_fail(e, ERR_TYPE, n, what, tname(v->type));
-	return 0;
+	if (!rc && ((unsigned)v->type > EXPR_LIST || !(want & (1u << v->type))))
+		rc = node_fail(e, ERR_TYPE, n, what, tname(v->type));
+	return rc;
 }
 
+/* Evaluates argument i of the call n with the types arg_types() allows. */
+static int ev_arg(const node *n, size_t i, const expr_scope *sc, expr_value *v, err *e)
+{
+	const char *what;
+	unsigned want = arg_types(n, i, &what);
+	return ev_want(n, n->kid[i], sc, want, what, v, e);
+}
+
+/* A condition: true, or false for false and null. */
 static int truth(const node *n, const node *k, const expr_scope *sc, int *b, err *e)
 {
 	expr_value v;
@@ -983,7 +910,7 @@ static int put_num(const node *n, double d, expr_value *out, err *e)
 {
 	if (!isfinite(d))
 		return perr(e, ERR_INVALID, n->pos, "number out of range");
-	*out = expr_num(d == 0 ? 0.0 : d);
+	*out = expr_num(d == 0 ? 0.0 : d); /* no -0 */
 	return 0;
 }
 
@@ -1031,122 +958,98 @@ static int ev_binary(const node *n, const expr_scope *sc, expr_value *out, err *
 		return pair_fail(e, ERR_TYPE, n, "two numbers or two strings",
 				 tname(a.type), tname(b.type));
 	}
-	*out = expr_bool(n->kind == N_LT ? c < 0 : n->kind == N_LE ? c <= 0 :
-			 n->kind == N_GT ? c > 0 : c >= 0);
+	out->u.b = n->kind == N_LT ? c < 0 : n->kind == N_LE ? c <= 0 :
+		   n->kind == N_GT ? c > 0 : c >= 0;
+	return 0;
+}
+
+static int ev_lookup(const node *n, const expr_scope *sc, expr_value *out, err *e)
+{
+	expr_value v;
+	size_t lo = 0, hi;
+	int rc;
+	if (n->idx >= sc->ntables || !sc->tables)
+		return perr(e, ERR_INVALID, n->pos, "lookup() table not in scope");
+	if ((rc = ev_arg(n, 1, sc, &v, e)) || v.type == EXPR_NULL)
+		return rc;
+	const expr_table *t = &sc->tables[n->idx];
+	for (hi = t->n; lo < hi;) { /* the first row with min > x */
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->rows[mid].min <= v.u.num)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo > 0)
+		*out = t->rows[lo - 1].value;
 	return 0;
 }
 
 static int ev_call(const node *n, const expr_scope *sc, expr_value *out, err *e)
 {
-	expr_value v, w;
-	int rc = 0, b;
+	expr_value v[2];
 	double acc = 0, cnt = 0;
+	int rc = 0, b;
 	*out = expr_null();
 	switch (n->fn) {
-	case F_IF:
-		if ((rc = truth(n, n->kid[0], sc, &b, e)))
+	case F_IF: /* lazy */
+		return (rc = truth(n, n->kid[0], sc, &b, e)) ? rc :
+			ev(n->kid[b ? 1 : 2], sc, out, e);
+	case F_COALESCE: /* lazy */
+		for (size_t i = 0; !rc && i < n->nkid && out->type == EXPR_NULL; i++)
+			rc = ev(n->kid[i], sc, out, e);
+		return rc;
+	case F_LOOKUP:
+		return ev_lookup(n, sc, out, e);
+	}
+	/* the rest evaluate every argument, with the types of arg_types() */
+	for (size_t i = 0; i < n->nkid; i++) {
+		expr_value *x = &v[i < 2 ? i : 1];
+		if ((rc = ev_arg(n, i, sc, x, e)))
 			return rc;
-		return ev(n->kid[b ? 1 : 2], sc, out, e);
-	case F_COALESCE:
-		for (size_t i = 0; i < n->nkid; i++) {
-			if ((rc = ev(n->kid[i], sc, out, e)) || out->type != EXPR_NULL)
-				return rc;
-		}
-		return 0;
+		if (n->fn == F_COUNT_NONNULL || n->fn == F_COUNT_TRUE)
+			acc += n->fn == F_COUNT_TRUE ? x->type == EXPR_BOOL && x->u.b :
+			       x->type != EXPR_NULL;
+		else if (n->fn == F_SUM && x->type == EXPR_NUM)
+			acc += x->u.num;
+		else if ((n->fn == F_MIN || n->fn == F_MAX) && x->type == EXPR_NUM &&
+			 (cnt++ == 0 || (n->fn == F_MIN ? x->u.num < acc : x->u.num > acc)))
+			acc = x->u.num;
+	}
+	switch (n->fn) {
 	case F_IS_NULL:
-		if ((rc = ev(n->kid[0], sc, &v, e)))
-			return rc;
-		*out = expr_bool(v.type == EXPR_NULL);
+		*out = expr_bool(v[0].type == EXPR_NULL);
 		return 0;
-	case F_MIN:
-	case F_MAX:
-	case F_SUM:
-		for (size_t i = 0; i < n->nkid; i++) {
-			if ((rc = ev_want(n, n->kid[i], sc, M_NUM | M_NULL, "numbers", &v, e)))
-				return rc;
-			if (v.type == EXPR_NULL)
-				continue;
-			if (n->fn == F_SUM)
-				acc += v.u.num;
-			else if (cnt++ == 0 || (n->fn == F_MIN ? v.u.num < acc : v.u.num > acc))
-				acc = v.u.num;
-		}
-		if (n->fn != F_SUM && cnt == 0)
-			return 0;
-		return put_num(n, acc, out, e);
-	case F_COUNT_NONNULL:
-	case F_COUNT_TRUE:
-		for (size_t i = 0; i < n->nkid; i++) {
-			if (n->fn == F_COUNT_TRUE) {
-				if ((rc = truth(n, n->kid[i], sc, &b, e)))
-					return rc;
-				acc += b;
-			} else {
-				if ((rc = ev(n->kid[i], sc, &v, e)))
-					return rc;
-				acc += v.type != EXPR_NULL;
-			}
-		}
+	case F_MIN: case F_MAX:
+		return cnt == 0 ? 0 : put_num(n, acc, out, e);
+	case F_SUM: case F_COUNT_NONNULL: case F_COUNT_TRUE:
 		return put_num(n, acc, out, e);
 	case F_COUNT:
-		if ((rc = ev_want(n, n->kid[0], sc, M_LIST | M_NULL, "a list", &v, e)))
-			return rc;
-		return put_num(n, v.type == EXPR_LIST ? (double)v.u.list.n : 0, out, e);
+		return put_num(n, v[0].type == EXPR_LIST ? (double)v[0].u.list.n : 0, out, e);
 	case F_SELECTED:
-		if ((rc = ev_want(n, n->kid[0], sc, M_LIST | M_NULL, "a list", &v, e)) ||
-		    (rc = ev_want(n, n->kid[1], sc, M_NUM | M_STR | M_NULL,
-				  "a number or string", &w, e)))
-			return rc;
 		*out = expr_bool(0);
-		if (v.type == EXPR_LIST)
-			for (size_t i = 0; i < v.u.list.n; i++)
-				if (scalar_equal(&v.u.list.items[i], &w))
-					out->u.b = w.type != EXPR_NULL;
+		for (size_t i = 0; v[0].type == EXPR_LIST && i < v[0].u.list.n; i++)
+			if (v[1].type != EXPR_NULL && scalar_equal(&v[0].u.list.items[i], &v[1]))
+				out->u.b = 1;
 		return 0;
-	case F_ROUND:
-	case F_FLOOR:
-	case F_CEIL:
-	case F_ABS:
-		if ((rc = ev_want(n, n->kid[0], sc, M_NUM | M_NULL, "a number", &v, e)) ||
-		    v.type == EXPR_NULL)
-			return rc;
-		acc = v.u.num;
+	case F_ROUND: case F_FLOOR: case F_CEIL: case F_ABS:
+		if (v[0].type == EXPR_NULL)
+			return 0;
+		acc = v[0].u.num;
 		return put_num(n, n->fn == F_ROUND ? expr_round_half_up(acc) :
 			       n->fn == F_FLOOR ? floor(acc) :
 			       n->fn == F_CEIL ? ceil(acc) : fabs(acc), out, e);
 	case F_AGE: {
 		int years;
-		if ((rc = ev_want(n, n->kid[0], sc, M_STR | M_NULL, "dates", &v, e)) ||
-		    (rc = ev_want(n, n->kid[1], sc, M_STR | M_NULL, "dates", &w, e)) ||
-		    v.type == EXPR_NULL || w.type == EXPR_NULL)
-			return rc;
-		if (expr_age_years(v.u.str.s, v.u.str.len, w.u.str.s, w.u.str.len, &years))
+		if (v[0].type == EXPR_NULL || v[1].type == EXPR_NULL)
+			return 0;
+		if (expr_age_years(v[0].u.str.s, v[0].u.str.len, v[1].u.str.s,
+				   v[1].u.str.len, &years))
 			return perr(e, ERR_TYPE, n->pos, "age() needs dates YYYY-MM-DD");
 		return put_num(n, years, out, e);
 	}
-	case F_LOOKUP: {
-		const expr_table *t;
-		size_t lo = 0, hi;
-		if (n->idx >= sc->ntables || !sc->tables)
-			return perr(e, ERR_INVALID, n->pos, "lookup() table not in scope");
-		if ((rc = ev_want(n, n->kid[1], sc, M_NUM | M_NULL, "a number", &v, e)) ||
-		    v.type == EXPR_NULL)
-			return rc;
-		t = &sc->tables[n->idx];
-		hi = t->n;
-		while (lo < hi) { /* first row with min > x */
-			size_t mid = lo + (hi - lo) / 2;
-			if (t->rows[mid].min <= v.u.num)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > 0)
-			*out = t->rows[lo - 1].value;
-		return 0;
 	}
-	}
-	return perr(e, ERR_INVALID, n->pos, "bad function");
+	return perr(e, ERR_INVALID, n->pos, "unknown function");
 }
 
 static int ev(const node *n, const expr_scope *sc, expr_value *out, err *e)
@@ -1172,11 +1075,9 @@ static int ev(const node *n, const expr_scope *sc, expr_value *out, err *e)
 			return rc;
 		*out = expr_bool(!b);
 		return 0;
-	case N_AND:
-	case N_OR:
-		if ((rc = truth(n, n->kid[0], sc, &b, e)))
-			return rc;
-		if (b == (n->kind == N_AND) && (rc = truth(n, n->kid[1], sc, &b, e)))
+	case N_AND: case N_OR: /* the right side only when the left does not decide */
+		if ((rc = truth(n, n->kid[0], sc, &b, e)) ||
+		    (b == (n->kind == N_AND) && (rc = truth(n, n->kid[1], sc, &b, e))))
 			return rc;
 		*out = expr_bool(b);
 		return 0;

@@ -80,11 +80,38 @@ static size_t utf8_width(const char *s)
 	return n;
 }
 
+/* Appends text word-wrapped to width columns, each line after the first
+ * indented by indent spaces. */
+static void put_wrapped(buf *b, const char *text, size_t width, size_t indent)
+{
+	size_t col = 0;
+	const char *p = text;
+	while (*p) {
+		const char *w = p;
+		while (*w && *w != ' ')
+			w++;
+		size_t len = (size_t)(w - p), cols = 0;
+		for (size_t i = 0; i < len; i++)
+			cols += ((unsigned char)p[i] & 0xC0) != 0x80;
+		if (col && col + 1 + cols > width) {
+			buf_printf(b, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col) {
+			buf_putc(b, ' ');
+			col++;
+		}
+		buf_append(b, p, len);
+		col += cols;
+		p = *w ? w + 1 : w;
+	}
+}
+
 static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 			const char *id, inst_lang lang)
 {
-	buf_printf(b, "%s — %s (v%d)\n", _("PROVISIONAL RESULT"), inst_text(&in->title, lang),
-		   in->version);
+	buf_printf(b, "%s\n", _("PROVISIONAL RESULT"));
+	put_wrapped(b, inst_text(&in->title, lang), 78, 0);
+	buf_printf(b, " (v%d)\n", in->version);
 	if (id)
 		buf_printf(b, "%s %s\n", _("Assessment"), id);
 	buf_puts(b, "\n");
@@ -96,7 +123,9 @@ static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 		size_t w = utf8_width(label);
 		/* Fits 80 columns: a long label gets its value on the next line. */
 		if (w > 50) {
-			buf_printf(b, "  %s\n  %*s", label, 52, "");
+			buf_puts(b, "  ");
+			put_wrapped(b, label, 76, 2);
+			buf_printf(b, "\n  %*s", 52, "");
 		} else {
 			buf_printf(b, "  %s ", label);
 			for (size_t k = w; k < 50; k++)
@@ -115,8 +144,10 @@ static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 		}
 		buf_putc(b, '\n');
 	}
-	buf_printf(b, "\n%s\n", _("Provisional: the municipality recomputes the result from the "
-				 "answers; only its result counts."));
+	buf_putc(b, '\n');
+	put_wrapped(b, _("Provisional: the municipality recomputes the result from the "
+			 "answers; only its result counts."), 78, 0);
+	buf_putc(b, '\n');
 }
 
 static void render_json(buf *b, const instrument *in, const inst_eval *ev, const char *id,
@@ -162,7 +193,7 @@ int cmd_score(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	int as_json = 0, c, status = FA_EXIT_IO;
+	int as_json = 0, want_help = 0, c, status = FA_EXIT_IO;
 	const char *dirs = NULL, *lang_code = NULL;
 	err e = {0, ""};
 	buf text = BUF_INIT, out = BUF_INIT;
@@ -184,7 +215,7 @@ int cmd_score(int argc, char **argv)
 			lang_code = optarg;
 			break;
 		case 'd': dirs = optarg; break;
-		case 'h': help(); return FA_EXIT_OK;
+		case 'h': want_help = 1; break;
 		default:
 			fprintf(stderr, _("field-agent score: unknown or incomplete option \"%s\"\n"),
 				argv[optind - 1]);
@@ -192,6 +223,10 @@ int cmd_score(int argc, char **argv)
 		}
 	}
 	inst_lang lang = i18n_init(lang_code);
+	if (want_help) {
+		help();
+		return FA_EXIT_OK;
+	}
 	if (optind != argc - 1) {
 		fprintf(stderr, _("field-agent score: give exactly one FILE (see --help)\n"));
 		return FA_EXIT_USAGE;
