@@ -605,6 +605,8 @@ static int mknode(parser *p, int kind, int fn, size_t pos, node *const *kids,
 	return 0;
 }
 
+/* Every parse function sets *out to a tree it hands over, or to NULL when
+ * it fails (having freed what it built). */
 typedef int (*parse_fn)(parser *p, node **out);
 static int parse_or(parser *p, node **out);
 
@@ -706,12 +708,13 @@ static int parse_primary(parser *p, node **out)
 	case T_LP:
 		if ((rc = lex(p)) || (rc = nested(p, parse_or, out)))
 			return rc;
+		x = *out;
+		*out = NULL;
 		if (p->t.kind != T_RP) {
-			free_node(*out);
-			*out = NULL;
+			free_node(x);
 			return perr(p->e, ERR_INVALID, p->t.pos, "expected ')'");
 		}
-		return lex(p);
+		break;
 	case T_NAME:
 		return (rc = lex(p)) ? rc : parse_call(p, t.pos, t.a, t.b, out);
 	case T_NUM: case T_STR: case T_TRUE: case T_FALSE: case T_NULL:
@@ -757,8 +760,12 @@ static int parse_primary(parser *p, node **out)
 	default:
 		return perr(p->e, ERR_INVALID, t.pos, "expected an expression");
 	}
+	if ((rc = lex(p))) { /* the token after, e.g. "1 }" */
+		free_node(x);
+		return rc;
+	}
 	*out = x;
-	return lex(p);
+	return 0;
 }
 
 static int parse_unary(parser *p, node **out)
@@ -883,7 +890,11 @@ static int ev(const node *n, const expr_scope *sc, expr_value *out, err *e);
 static int ev_want(const node *n, const node *k, const expr_scope *sc,
 		   unsigned want, const char *what, expr_value *v, err *e)
 {
-	int rc = ev(k, sc, v, e);
+	int rc = 0;
+	if (k->kind == N_SLOT && k->idx < sc->nslots) /* the common case, inline */
+		*v = sc->slots[k->idx];
+	else
+		rc = ev(k, sc, v, e);
 	if (!rc && ((unsigned)v->type > EXPR_LIST || !(want & (1u << v->type))))
 		rc = node_fail(e, ERR_TYPE, n, what, tname(v->type));
 	return rc;

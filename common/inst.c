@@ -85,8 +85,8 @@ int inst_slot(const instrument *in, const char *id, size_t len)
 		int v = p->index[i];
 		if (v == 0)
 			return -1;
-		const char *fid = in->fields[v - 1].id;
-		if (strncmp(fid, id, len) == 0 && fid[len] == '\0')
+		const inst_field *f = &in->fields[v - 1];
+		if (f->id_len == len && memcmp(f->id, id, len) == 0)
 			return v - 1;
 	}
 }
@@ -328,6 +328,7 @@ static int add_field(loader *L, const cJSON *obj, inst_kind kind, int section,
 		return err_set(L->e, ERR_INVALID,
 			       "%s: %s: id must be 1-%d characters of A-Z a-z 0-9 _ . -",
 			       L->name, where, INST_MAX_ID);
+	f->id_len = strlen(f->id);
 	snprintf(where, sizeof where, "%s \"%s\"", where_kind, f->id);
 	if (inst_slot(L->in, f->id, strlen(f->id)) >= 0)
 		return err_set(L->e, ERR_INVALID, "%s: %s: duplicate id", L->name, where);

@@ -60,6 +60,7 @@ typedef struct inst_rule {
  * an output. Slot number = index in instrument.fields. */
 typedef struct inst_field {
 	const char *id;
+	size_t id_len;
 	inst_kind kind;
 	inst_type type;
 	int section;          /* items: index of their section; else -1 */

@@ -273,47 +273,71 @@ int json_array_next(json_array_reader *r, const char **text, size_t *len, err *e
 		return err_set(e, ERR_INVALID, "%s: the array is not closed (truncated file?)",
 			       r->name);
 	/* Copy one value: track strings and nesting so that a ',' or ']'
-	 * inside it is not taken for the end. */
-	int depth = 0, in_str = 0, esc = 0;
+	 * inside it is not taken for the end. Bytes are scanned inside the
+	 * read buffer and copied a span at a time. */
+	int depth = 0, in_str = 0, esc = 0, scalar = 0;
+	if (c == '"')
+		in_str = 1;
+	else if (c == '{' || c == '[')
+		depth = 1;
+	else
+		scalar = 1;
+	if (buf_putc(&r->elem, (char)c))
+		return err_set(e, ERR_NOMEM, "out of memory");
 	for (;;) {
-		if (r->elem.len >= r->max_elem)
-			return err_set(e, ERR_LIMIT,
-				       "%s: element %zu is larger than %zu bytes", r->name,
-				       r->index + 1, r->max_elem);
-		if (buf_putc(&r->elem, (char)c))
-			return err_set(e, ERR_NOMEM, "out of memory");
-		if (in_str) {
-			if (esc)
-				esc = 0;
-			else if (c == '\\')
-				esc = 1;
-			else if (c == '"')
-				in_str = 0;
-		} else if (c == '"') {
-			in_str = 1;
-		} else if (c == '{' || c == '[') {
-			depth++;
-		} else if (c == '}' || c == ']') {
-			depth--;
+		if (r->rpos == r->rlen) {
+			r->rlen = fread(r->rbuf, 1, sizeof r->rbuf, r->f);
+			r->rpos = 0;
+			if (r->rlen == 0) {
+				if (scalar)
+					break; /* the caller then finds the array unclosed */
+				return err_set(e, ERR_INVALID,
+					       "%s: element %zu is cut off (truncated file?)",
+					       r->name, r->index + 1);
+			}
 		}
-		if (!in_str && depth == 0) {
-			/* a scalar ends before ',' / ']' / space: peek */
-			if (c == '}' || c == ']' || c == '"')
-				break;
-			if (r->rpos < r->rlen || (r->rlen = fread(r->rbuf, 1, sizeof r->rbuf, r->f),
-						  r->rpos = 0, r->rlen > 0)) {
-				int nx = (unsigned char)r->rbuf[r->rpos];
-				if (nx == ',' || nx == ']' || is_space(nx))
+		size_t i = r->rpos;
+		int done = 0;
+		for (; i < r->rlen; i++) {
+			unsigned char ch = (unsigned char)r->rbuf[i];
+			if (scalar) {
+				if (ch == ',' || ch == ']' || is_space(ch)) {
+					done = 1;
 					break;
-			} else {
+				}
+			} else if (in_str) {
+				if (esc)
+					esc = 0;
+				else if (ch == '\\')
+					esc = 1;
+				else if (ch == '"') {
+					in_str = 0;
+					if (depth == 0) {
+						i++;
+						done = 1;
+						break;
+					}
+				}
+			} else if (ch == '"') {
+				in_str = 1;
+			} else if (ch == '{' || ch == '[') {
+				depth++;
+			} else if ((ch == '}' || ch == ']') && --depth == 0) {
+				i++;
+				done = 1;
 				break;
 			}
 		}
-		c = rd_byte(r);
-		if (c < 0)
-			return err_set(e, ERR_INVALID,
-				       "%s: element %zu is cut off (truncated file?)", r->name,
-				       r->index + 1);
+		size_t n = i - r->rpos;
+		if (r->elem.len + n > r->max_elem)
+			return err_set(e, ERR_LIMIT, "%s: element %zu is larger than %zu bytes",
+				       r->name, r->index + 1, r->max_elem);
+		if (buf_append(&r->elem, r->rbuf + r->rpos, n))
+			return err_set(e, ERR_NOMEM, "out of memory");
+		r->offset += n;
+		r->rpos = i;
+		if (done)
+			break;
 	}
 	r->index++;
 	*text = r->elem.data;

@@ -399,3 +399,43 @@ int round_write_json(const round_ctx *r, const rank_capacity *cap, buf *b)
 	buf_puts(b, r->n ? "\n ]\n}\n" : "]\n}\n");
 	return b->oom ? ERR_NOMEM : 0;
 }
+
+int round_write_text(const round_ctx *r, const rank_capacity *cap, buf *b)
+{
+	long approved = 0, children = 0, waiting = 0, inelig = 0, invalid = 0;
+	double hours = 0;
+	buf_printf(b, "%5s  %-10s %6s %5s %-6s %-11s %s\n", "rank", "applic.", "points",
+		   "h/day", "group", "outcome", "reason");
+	for (size_t i = 0; i < r->n; i++) {
+		const round_case *c = round_get(r, i);
+		char rank[16] = "-", pts[16] = "-", daily[16] = "-";
+		if (c->rc.rank > 0)
+			snprintf(rank, sizeof rank, "%ld", c->rc.rank);
+		if (c->has_result && !isnan(c->points))
+			snprintf(pts, sizeof pts, "%g", c->points);
+		if (c->has_result && !isnan(c->daily_hours))
+			snprintf(daily, sizeof daily, "%g", c->daily_hours);
+		const char *reason = c->rc.outcome == RANK_WAITLISTED ? rank_limit_name(c->rc.limit) :
+				     c->rc.outcome == RANK_APPROVED ? "" : c->reason;
+		buf_printf(b, "%5s  %-10.8s %6s %5s %-6s %-11s %.60s\n", rank,
+			   c->id ? c->id : "-", pts, daily, c->has_result && c->group ? c->group : "-",
+			   rank_outcome_name(c->rc.outcome), reason ? reason : "");
+		switch (c->rc.outcome) {
+		case RANK_APPROVED:
+			approved++;
+			children += c->rc.is_child != 0;
+			hours += c->rc.hours;
+			break;
+		case RANK_WAITLISTED: waiting++; break;
+		case RANK_OUT_INELIGIBLE: inelig++; break;
+		case RANK_OUT_INVALID: invalid++; break;
+		case RANK_NONE: break;
+		}
+	}
+	buf_printf(b, "\napproved %ld of %ld places (children %ld of %ld), monthly hours %g",
+		   approved, cap->max_users, children, rank_children_places(cap), hours);
+	if (cap->has_hours_budget)
+		buf_printf(b, " of %g", cap->hours_budget);
+	buf_printf(b, "\nwaiting list %ld, ineligible %ld, invalid %ld\n", waiting, inelig, invalid);
+	return b->oom ? ERR_NOMEM : 0;
+}

@@ -47,6 +47,11 @@ int round_run(round_ctx *r, const rank_capacity *cap, err *e);
 /* Writes the ranking document of domain.md §9 (after round_run). */
 int round_write_json(const round_ctx *r, const rank_capacity *cap, buf *out);
 
+/* Writes the same result as a table for people: rank, application (the
+ * first 8 characters of the id), points, hours a day, group, outcome,
+ * reason; a summary of capacity used at the end. No personal data. */
+int round_write_text(const round_ctx *r, const rank_capacity *cap, buf *out);
+
 size_t round_count(const round_ctx *r);
 /* The i-th case in ranked order (after round_run). */
 const round_case *round_get(const round_ctx *r, size_t i);

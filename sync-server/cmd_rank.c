@@ -23,7 +23,7 @@
 static const char rank_help[] =
 	"usage: sync-server rank --cases FILE [--max-users N] [--children-share F]\n"
 	"                        [--hours-budget H] [--instrument ID] [--version V]\n"
-	"                        [--instruments DIRS] [--timing]\n"
+	"                        [--instruments DIRS] [--format json|text] [--timing]\n"
 	"\n"
 	"Ranks the assessments in FILE (a JSON array in the exchange format of\n"
 	"domain.md §9; \"-\" reads standard input), recomputing every score from\n"
@@ -36,6 +36,7 @@ static const char rank_help[] =
 	"  --instrument ID       instrument of the cases (bg-independent-living)\n"
 	"  --version V           instrument version to load (1)\n"
 	"  --instruments DIRS    where instrument files are (':'-separated)\n"
+	"  --format json|text    the ranking document (default) or a table for people\n"
 	"  --timing              print parse/score/rank seconds on standard error\n"
 	"\n"
 	"Exit status: 0 ranked; 1 the file was refused (not JSON, not an array,\n"
@@ -59,13 +60,14 @@ int cmd_rank(int argc, char **argv)
 		{"version", required_argument, NULL, 'v'},
 		{"instruments", required_argument, NULL, 'd'},
 		{"timing", no_argument, NULL, 't'},
+		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cases = NULL, *inst_id = "bg-independent-living", *dirs = NULL;
 	const char *max_users = NULL, *share = NULL, *budget = NULL;
 	long version = 1;
-	int timing = 0, c, status = EXIT_REFUSED;
+	int timing = 0, as_text = 0, c, status = EXIT_REFUSED;
 	err e = {0, ""};
 	instrument *in = NULL;
 	round_ctx *r = NULL;
@@ -85,6 +87,13 @@ int cmd_rank(int argc, char **argv)
 		case 'i': inst_id = optarg; break;
 		case 'd': dirs = optarg; break;
 		case 't': timing = 1; break;
+		case 'f':
+			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				fprintf(stderr, "sync-server rank: --format must be json or text\n");
+				goto usage;
+			}
+			as_text = !strcmp(optarg, "text");
+			break;
 		case 'v':
 			if (num_parse_long(optarg, 1, 1000000, "--version", &version, &e))
 				goto usage_err;
@@ -155,7 +164,7 @@ int cmd_rank(int argc, char **argv)
 		goto done;
 	}
 	double t1 = now_s();
-	if (round_write_json(r, &cap, &out)) {
+	if ((as_text ? round_write_text(r, &cap, &out) : round_write_json(r, &cap, &out))) {
 		fprintf(stderr, "sync-server rank: out of memory\n");
 		goto done;
 	}

@@ -428,6 +428,8 @@ static void test_age(void)
 	NUM("age('2000-02-29', '2004-02-29')", 4);
 	NUM("age(${birth}, ${on})", 23);
 	NUM("age('2000-01-01', '2000-01-01')", 0);
+	NUM("age('2020-05-01', '2020-04-30')", -1); /* on before birth: floor */
+	NUM("age('1900-01-01', '2199-12-31')", 299);
 	NUL("age(${c}, ${on})");
 	NUL("age(${birth}, null)");
 	BOOL("age(${birth}, ${on}) < 18", 0);
@@ -539,6 +541,12 @@ static void test_syntax(void)
 	FAILS("!true", ERR_INVALID, "at 0: unexpected character '!'");
 	FAILS("1 +\x01 2", ERR_INVALID, "at 3: unexpected byte 0x01");
 	FAILS("..", ERR_INVALID, "at 1: expected an operator");
+	/* a lexer error right after a finished operand (once leaked it) */
+	FAILS("(1){", ERR_INVALID, "at 3: unexpected character '{'");
+	FAILS("is_null(.{", ERR_INVALID, "at 9: unexpected character '{'");
+	FAILS("round(1)!", ERR_INVALID, "at 8: unexpected character '!'");
+	FAILS("-${a}'", ERR_INVALID, "at 5: unterminated string");
+	FAILS("1 + 'x", ERR_INVALID, "at 4: unterminated string");
 	/* literals */
 	NUM("42", 42);
 	NUM("0.25", 0.25);
