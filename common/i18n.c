@@ -56,6 +56,8 @@ inst_lang i18n_init(const char *forced)
 			setlocale(LC_MESSAGES, "");
 		setlocale(LC_CTYPE, "C.UTF-8");
 	}
+	/* Numbers in files and on the wire always use a decimal point. */
+	setlocale(LC_NUMERIC, "C");
 	setenv("LANGUAGE", inst_lang_code((inst_lang)l), 1);
 	bindtextdomain("fieldassess", locale_dir());
 	bind_textdomain_codeset("fieldassess", "UTF-8");

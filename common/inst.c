@@ -1150,7 +1150,9 @@ static int field_error(err *e, const inst_field *f, problem p, inst_lang lang)
 	return err_set(e, ERR_INVALID, "%s: %s", f->id, problem_msg(p, lang));
 }
 
-int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
+static const cJSON empty_answers = {NULL, NULL, NULL, cJSON_Object, NULL, 0, 0, NULL};
+
+static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, err *e)
 {
 	const instrument *in = ev->in;
 	size_t n = in->nfields;
@@ -1175,6 +1177,8 @@ int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
 		}
 	}
 	const cJSON *answers = cJSON_GetObjectItemCaseSensitive(a, "answers");
+	if (!answers && draft)
+		answers = &empty_answers;
 	if (!cJSON_IsObject(answers))
 		return err_set(e, ERR_INVALID, "answers: %s",
 			       answers ? problem_msg(P_TEXT, lang) : problem_msg(P_MISSING, lang));
@@ -1214,7 +1218,7 @@ int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
 			return field_error(e, f, (problem)prob[i], lang);
 		if (f->required_x && (rc = expr_eval_bool(f->required_x, &scope, &required, e)))
 			return err_prefix(e, rc, "%s: required", f->id);
-		if (required && !ev->given[i])
+		if (required && !ev->given[i] && !draft)
 			return field_error(e, f, P_MISSING, lang);
 		if (f->constraint && ev->slots[i].type != EXPR_NULL) {
 			int ok;
@@ -1231,16 +1235,24 @@ int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
 		const inst_field *f = &in->fields[i];
 		if (f->type != INST_CALC)
 			continue;
+		/* In a draft, a value that cannot be computed yet (a division by
+		 * the number of items answered so far, say) is simply null. */
 		if (f->x) {
-			if ((rc = expr_eval(f->x, &scope, &ev->slots[i], e)))
-				return err_prefix(e, rc, "%s", f->id);
+			if ((rc = expr_eval(f->x, &scope, &ev->slots[i], e))) {
+				if (!draft)
+					return err_prefix(e, rc, "%s", f->id);
+				ev->slots[i] = expr_null();
+			}
 			continue;
 		}
 		ev->slots[i] = f->deflt;
 		for (size_t r = 0; r < f->nrules; r++) {
 			int hit;
-			if ((rc = expr_eval_bool(f->rules[r].when, &scope, &hit, e)))
-				return err_prefix(e, rc, "%s: rule #%zu", f->id, r + 1);
+			if ((rc = expr_eval_bool(f->rules[r].when, &scope, &hit, e))) {
+				if (!draft)
+					return err_prefix(e, rc, "%s: rule #%zu", f->id, r + 1);
+				hit = 0;
+			}
 			if (hit) {
 				ev->slots[i] = f->rules[r].value;
 				break;
@@ -1248,4 +1260,26 @@ int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
 		}
 	}
 	return 0;
+}
+
+int inst_evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
+{
+	return evaluate(ev, a, lang, 0, e);
+}
+
+int inst_evaluate_draft(inst_eval *ev, const cJSON *a, inst_lang lang, err *e)
+{
+	return evaluate(ev, a, lang, 1, e);
+}
+
+int inst_check_value(inst_eval *ev, int slot, const cJSON *v, inst_lang lang, err *e)
+{
+	const inst_field *f = &ev->in->fields[slot];
+	expr_value tmp;
+	size_t used = ev->list_used;
+	problem p = read_value(ev, f, v, &tmp);
+	ev->list_used = used; /* the scratch was only borrowed */
+	if (p == P_NONE && cJSON_IsNull(v) && !f->nullable)
+		p = P_MISSING;
+	return p == P_NONE ? 0 : field_error(e, f, p, lang);
 }

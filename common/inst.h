@@ -177,6 +177,18 @@ void inst_eval_free(inst_eval *ev);
  * at run time (an instrument defect), with the field named. */
 int inst_evaluate(inst_eval *ev, const cJSON *assessment, inst_lang lang, err *e);
 
+/* The same for a draft: missing required answers are not an error (the
+ * outputs that depend on them come out null); a given answer that is
+ * wrong still is. Slot relevance (ev->relevant) tells a wizard what to
+ * ask next. */
+int inst_evaluate_draft(inst_eval *ev, const cJSON *assessment, inst_lang lang, err *e);
+
+/* Checks one answer for the item in slot: type, range, choices, null
+ * where not nullable. Constraints that involve other items are checked by
+ * evaluating the draft with the answer in place. Returns 0 or ERR_INVALID
+ * with "<item>: <problem>" in lang. */
+int inst_check_value(inst_eval *ev, int slot, const cJSON *v, inst_lang lang, err *e);
+
 /* Reads slot values after a successful inst_evaluate. */
 static inline const expr_value *inst_value(const inst_eval *ev, int slot)
 {

@@ -12,7 +12,12 @@ long rank_children_places(const rank_capacity *cap)
 	if (cap->max_users <= 0 || cap->children_share <= 0)
 		return 0;
 	double x = (double)cap->max_users * cap->children_share;
-	return (long)floor(x + 1e-9);
+	double r = nearbyint(x);
+	/* 0.29 × 10^8 is 28999999.999999996 in binary: a product within a
+	 * relative 1e-9 of a whole number is that number. */
+	if (fabs(x - r) <= 1e-9 * fmax(1.0, fabs(x)))
+		return (long)r;
+	return (long)floor(x);
 }
 
 static int cmp_key(const rank_case *a, const rank_case *b, const rank_spec *spec)

@@ -13,6 +13,26 @@ enum {
 	FA_EXIT_IO = 3,      /* a file could not be read or written */
 };
 
+#include "buf.h"
+#include "inst.h"
+
 int cmd_score(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
+int cmd_household(int argc, char **argv);
+int cmd_person(int argc, char **argv);
+int cmd_service(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_finalise(int argc, char **argv); /* also void and correct */
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+
+/* The person-readable provisional result of an evaluated assessment (also
+ * shown by the wizard before finalising). */
+void score_render_text(buf *b, const instrument *in, const inst_eval *ev, const char *id,
+		       inst_lang lang);
 
 #endif

@@ -14,6 +14,7 @@
 #include "i18n.h"
 #include "inst.h"
 #include "json.h"
+#include "ui.h"
 
 static void help(void)
 {
@@ -70,47 +71,11 @@ static void put_value_json(buf *b, const expr_value *v)
 	}
 }
 
-/* Display width of UTF-8 text, counting code points (labels are
- * Cyrillic/Latin, one column each). */
-static size_t utf8_width(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* Appends text word-wrapped to width columns, each line after the first
- * indented by indent spaces. */
-static void put_wrapped(buf *b, const char *text, size_t width, size_t indent)
-{
-	size_t col = 0;
-	const char *p = text;
-	while (*p) {
-		const char *w = p;
-		while (*w && *w != ' ')
-			w++;
-		size_t len = (size_t)(w - p), cols = 0;
-		for (size_t i = 0; i < len; i++)
-			cols += ((unsigned char)p[i] & 0xC0) != 0x80;
-		if (col && col + 1 + cols > width) {
-			buf_printf(b, "\n%*s", (int)indent, "");
-			col = indent;
-		} else if (col) {
-			buf_putc(b, ' ');
-			col++;
-		}
-		buf_append(b, p, len);
-		col += cols;
-		p = *w ? w + 1 : w;
-	}
-}
-
-static void render_text(buf *b, const instrument *in, const inst_eval *ev,
-			const char *id, inst_lang lang)
+void score_render_text(buf *b, const instrument *in, const inst_eval *ev, const char *id,
+		       inst_lang lang)
 {
 	buf_printf(b, "%s\n", _("PROVISIONAL RESULT"));
-	put_wrapped(b, inst_text(&in->title, lang), 78, 0);
+	ui_wrap(b, inst_text(&in->title, lang), 78, 0);
 	buf_printf(b, " (v%d)\n", in->version);
 	if (id)
 		buf_printf(b, "%s %s\n", _("Assessment"), id);
@@ -120,11 +85,11 @@ static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 		if (f->kind != INST_OUTPUT || !f->show)
 			continue;
 		const char *label = inst_text(&f->label, lang);
-		size_t w = utf8_width(label);
+		size_t w = ui_width(label);
 		/* Fits 80 columns: a long label gets its value on the next line. */
 		if (w > 50) {
 			buf_puts(b, "  ");
-			put_wrapped(b, label, 76, 2);
+			ui_wrap(b, label, 76, 2);
 			buf_printf(b, "\n  %*s", 52, "");
 		} else {
 			buf_printf(b, "  %s ", label);
@@ -145,7 +110,7 @@ static void render_text(buf *b, const instrument *in, const inst_eval *ev,
 		buf_putc(b, '\n');
 	}
 	buf_putc(b, '\n');
-	put_wrapped(b, _("Provisional: the municipality recomputes the result from the "
+	ui_wrap(b, _("Provisional: the municipality recomputes the result from the "
 			 "answers; only its result counts."), 78, 0);
 	buf_putc(b, '\n');
 }
@@ -279,7 +244,7 @@ int cmd_score(int argc, char **argv)
 	} else if (rc) {
 		fprintf(stderr, _("field-agent score: the assessment cannot be scored: %s\n"), e.msg);
 	} else {
-		render_text(&out, in, &ev, id, lang);
+		score_render_text(&out, in, &ev, id, lang);
 	}
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	status = rc ? FA_EXIT_INVALID : FA_EXIT_OK;

@@ -15,9 +15,10 @@ extern const test_case json_tests[];
 extern const test_case inst_tests[];
 extern const test_case rank_tests[];
 extern const test_case rules_tests[];
+extern const test_case crypto_tests[];
 
 static const test_case *const tables[] = {
-	expr_tests, json_tests, inst_tests, rank_tests, rules_tests,
+	expr_tests, json_tests, inst_tests, rank_tests, rules_tests, crypto_tests,
 };
 
 int main(int argc, char **argv)

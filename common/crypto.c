@@ -1,0 +1,375 @@
+/*
+ * crypto: the project's cryptography, all of it done by mbedTLS (see
+ * crypto.h) — a process-wide CTR-DRBG for random bytes, PBKDF2-HMAC-SHA256
+ * for keys from PINs, AES-256-GCM for sealed values, HMAC-SHA256 and
+ * SHA-256 for hashes. This file only checks arguments, lays out the sealed
+ * format, maps mbedTLS errors to ERR_* codes and wipes what it copied.
+ * Messages name the operation and the mbedTLS error code, never keys,
+ * PINs or plaintext.
+ */
+#include "crypto.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/constant_time.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/gcm.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pkcs5.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#define SEAL_VERSION 1
+#define MIN_ITERATIONS 1000u
+#define MAX_ITERATIONS 50000000u
+/* Iterations timed per calibration run, and the least total time measured
+ * before the rate is trusted. */
+#define CALIBRATE_RUN 2000u
+#define CALIBRATE_MIN_MS 20.0
+/* Returned by calibration only if PBKDF2 cannot run at all (no memory, no
+ * monotonic clock): OWASP's 2023 figure for PBKDF2-HMAC-SHA256. */
+#define CALIBRATE_FALLBACK 600000u
+
+#define OPEN_FAILED "cannot decrypt (wrong key or damaged data)"
+
+/* Stands in for a NULL pointer with length 0, so mbedTLS never sees NULL. */
+static const unsigned char nothing[1];
+
+/* The one DRBG of the process, seeded on first use. rng_pid remembers the
+ * process that seeded it: a child after fork() starts with a copy of the
+ * parent's state and must reseed before drawing, or both would produce the
+ * same "random" nonces. */
+static pthread_mutex_t rng_lock = PTHREAD_MUTEX_INITIALIZER;
+static int rng_ready;
+static pid_t rng_pid;
+static mbedtls_entropy_context rng_entropy;
+static mbedtls_ctr_drbg_context rng_drbg;
+static const char rng_personalisation[] = "fieldassess/crypto_random/v1";
+
+/* The positive hex form of a (negative) mbedTLS error code for messages. */
+static unsigned mbed_code(int ret)
+{
+	return ret < 0 ? (unsigned)-ret : (unsigned)ret;
+}
+
+/* Seeds the DRBG on first use, or reseeds it in a forked child. Called with
+ * rng_lock held. Returns 0 or an mbedTLS error. */
+static int rng_prepare(void)
+{
+	pid_t pid = getpid();
+	if (rng_ready) {
+		if (pid == rng_pid)
+			return 0;
+		int ret = mbedtls_ctr_drbg_reseed(&rng_drbg, (const unsigned char *)&pid,
+						  sizeof pid);
+		if (ret == 0)
+			rng_pid = pid;
+		return ret;
+	}
+	mbedtls_entropy_init(&rng_entropy);
+	mbedtls_ctr_drbg_init(&rng_drbg);
+	int ret = mbedtls_ctr_drbg_seed(&rng_drbg, mbedtls_entropy_func, &rng_entropy,
+					(const unsigned char *)rng_personalisation,
+					sizeof rng_personalisation - 1);
+	if (ret) {
+		mbedtls_ctr_drbg_free(&rng_drbg);
+		mbedtls_entropy_free(&rng_entropy);
+		return ret;
+	}
+	rng_ready = 1;
+	rng_pid = pid;
+	return 0;
+}
+
+int crypto_random(void *out, size_t n, err *e)
+{
+	if (n == 0)
+		return 0;
+	if (!out)
+		return err_set(e, ERR_INVALID, "random bytes: no output buffer");
+	int rc = 0;
+	unsigned char *p = out;
+	size_t left = n;
+	pthread_mutex_lock(&rng_lock);
+	int ret = rng_prepare();
+	if (ret) {
+		rc = err_set(e, ERR_CRYPTO,
+			     "random bytes: cannot seed the generator from the system entropy "
+			     "source (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+	/* CTR-DRBG hands out at most MBEDTLS_CTR_DRBG_MAX_REQUEST per call. */
+	while (left > 0) {
+		size_t chunk = left < MBEDTLS_CTR_DRBG_MAX_REQUEST ? left
+								   : MBEDTLS_CTR_DRBG_MAX_REQUEST;
+		ret = mbedtls_ctr_drbg_random(&rng_drbg, p, chunk);
+		if (ret) {
+			crypto_wipe(out, n);
+			rc = err_set(e, ERR_CRYPTO,
+				     "random bytes: the generator failed (mbedTLS error -0x%04x)",
+				     mbed_code(ret));
+			goto done;
+		}
+		p += chunk;
+		left -= chunk;
+	}
+done:
+	pthread_mutex_unlock(&rng_lock);
+	return rc;
+}
+
+/* Sets up md for HMAC-SHA256. Returns 0 or an mbedTLS error. */
+static int hmac_sha256_setup(mbedtls_md_context_t *md)
+{
+	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	if (!info)
+		return MBEDTLS_ERR_MD_FEATURE_UNAVAILABLE;
+	return mbedtls_md_setup(md, info, 1);
+}
+
+int crypto_derive_key(const char *pin, size_t pin_len, const uint8_t *salt,
+		      size_t salt_len, uint32_t iterations,
+		      uint8_t key[CRYPTO_KEY_LEN], err *e)
+{
+	if (iterations < MIN_ITERATIONS)
+		return err_set(e, ERR_INVALID,
+			       "key derivation: %lu iterations are too few (at least %u)",
+			       (unsigned long)iterations, MIN_ITERATIONS);
+	if (!key || (!pin && pin_len) || (!salt && salt_len))
+		return err_set(e, ERR_INVALID, "key derivation: missing PIN, salt or key buffer");
+	int rc = 0;
+	mbedtls_md_context_t md;
+	mbedtls_md_init(&md);
+	int ret = hmac_sha256_setup(&md);
+	if (ret) {
+		rc = err_set(e, ret == MBEDTLS_ERR_MD_ALLOC_FAILED ? ERR_NOMEM : ERR_CRYPTO,
+			     "key derivation: cannot set up HMAC-SHA256 (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+	ret = mbedtls_pkcs5_pbkdf2_hmac(&md, pin ? (const unsigned char *)pin : nothing, pin_len,
+					salt ? salt : nothing, salt_len, iterations,
+					CRYPTO_KEY_LEN, key);
+	if (ret) {
+		crypto_wipe(key, CRYPTO_KEY_LEN);
+		rc = err_set(e, ERR_CRYPTO, "key derivation: PBKDF2 failed (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+done:
+	mbedtls_md_free(&md); /* zeroizes the HMAC pads derived from the PIN */
+	return rc;
+}
+
+static double elapsed_ms(const struct timespec *from, const struct timespec *to)
+{
+	return (double)(to->tv_sec - from->tv_sec) * 1000.0 +
+	       (double)(to->tv_nsec - from->tv_nsec) / 1e6;
+}
+
+uint32_t crypto_calibrate_iterations(unsigned target_ms)
+{
+	static const char pin[] = "calibration";
+	static const unsigned char salt[CRYPTO_SALT_LEN] = {0};
+	uint8_t key[CRYPTO_KEY_LEN];
+	uint32_t result = CALIBRATE_FALLBACK;
+	mbedtls_md_context_t md;
+	mbedtls_md_init(&md);
+	if (hmac_sha256_setup(&md))
+		goto done;
+	struct timespec t0, t1;
+	if (clock_gettime(CLOCK_MONOTONIC, &t0))
+		goto done;
+	double done_iterations = 0.0, ms = 0.0;
+	do {
+		if (mbedtls_pkcs5_pbkdf2_hmac(&md, (const unsigned char *)pin, sizeof pin - 1, salt,
+					      sizeof salt, CALIBRATE_RUN, CRYPTO_KEY_LEN, key))
+			goto done;
+		done_iterations += CALIBRATE_RUN;
+		if (clock_gettime(CLOCK_MONOTONIC, &t1))
+			goto done;
+		ms = elapsed_ms(&t0, &t1);
+	} while (ms < CALIBRATE_MIN_MS);
+	double want = done_iterations / ms * (double)target_ms;
+	if (want < (double)MIN_ITERATIONS)
+		result = MIN_ITERATIONS;
+	else if (want > (double)MAX_ITERATIONS)
+		result = MAX_ITERATIONS;
+	else
+		result = (uint32_t)want;
+done:
+	crypto_wipe(key, sizeof key);
+	mbedtls_md_free(&md);
+	return result;
+}
+
+int crypto_seal(const uint8_t key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,
+		const void *plain, size_t len, buf *out, err *e)
+{
+	/* The length is checked before plain is touched. */
+	if (len > CRYPTO_MAX_PLAINTEXT)
+		return err_set(e, ERR_LIMIT, "seal: %zu bytes are over the limit of %d bytes", len,
+			       CRYPTO_MAX_PLAINTEXT);
+	if (!key || !out || (!aad && aad_len) || (!plain && len))
+		return err_set(e, ERR_INVALID, "seal: missing key, data or output buffer");
+	int rc = 0;
+	size_t total = len + CRYPTO_SEAL_OVERHEAD;
+	mbedtls_gcm_context gcm;
+	mbedtls_gcm_init(&gcm);
+	/* The whole sealed value is built aside and appended at once, so out
+	 * gains nothing on failure and plain may even point into out. */
+	unsigned char *sealed = malloc(total);
+	if (!sealed) {
+		rc = err_set(e, ERR_NOMEM, "seal: out of memory for %zu bytes", total);
+		goto done;
+	}
+	unsigned char *nonce = sealed + 1;
+	unsigned char *cipher = nonce + CRYPTO_NONCE_LEN;
+	unsigned char *tag = cipher + len;
+	sealed[0] = SEAL_VERSION;
+	rc = crypto_random(nonce, CRYPTO_NONCE_LEN, e);
+	if (rc) {
+		err_prefix(e, rc, "seal");
+		goto done;
+	}
+	int ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, CRYPTO_KEY_LEN * 8);
+	if (ret == 0)
+		ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, nonce,
+						CRYPTO_NONCE_LEN, aad ? aad : nothing, aad_len,
+						plain ? plain : nothing, cipher, CRYPTO_TAG_LEN, tag);
+	if (ret) {
+		rc = err_set(e, ERR_CRYPTO, "seal: AES-GCM encryption failed (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+	if (buf_append(out, sealed, total)) {
+		rc = err_set(e, ERR_NOMEM, "seal: out of memory for the sealed value");
+		goto done;
+	}
+done:
+	mbedtls_gcm_free(&gcm); /* zeroizes the expanded key */
+	free(sealed);
+	return rc;
+}
+
+int crypto_open(const uint8_t key[CRYPTO_KEY_LEN], const void *aad, size_t aad_len,
+		const void *sealed, size_t len, buf *out, err *e)
+{
+	if (!key || !out || (!aad && aad_len) || (!sealed && len))
+		return err_set(e, ERR_INVALID, "open: missing key, data or output buffer");
+	/* Too short to hold version, nonce and tag: damaged like any other. */
+	if (len < CRYPTO_SEAL_OVERHEAD)
+		return err_set(e, ERR_CRYPTO, OPEN_FAILED);
+	size_t plain_len = len - CRYPTO_SEAL_OVERHEAD;
+	if (plain_len > CRYPTO_MAX_PLAINTEXT)
+		return err_set(e, ERR_LIMIT, "open: %zu bytes are over the limit of %d bytes", len,
+			       CRYPTO_MAX_PLAINTEXT + CRYPTO_SEAL_OVERHEAD);
+	const unsigned char *s = sealed;
+	/* Only format 1 exists; the version byte is not covered by the tag, so
+	 * it must match exactly. */
+	if (s[0] != SEAL_VERSION)
+		return err_set(e, ERR_CRYPTO, OPEN_FAILED);
+	const unsigned char *nonce = s + 1;
+	const unsigned char *cipher = nonce + CRYPTO_NONCE_LEN;
+	const unsigned char *tag = cipher + plain_len;
+	int rc = 0;
+	mbedtls_gcm_context gcm;
+	mbedtls_gcm_init(&gcm);
+	/* Decrypted aside and appended only once the tag checked out; wiped
+	 * afterwards either way. */
+	unsigned char *plain = malloc(plain_len ? plain_len : 1);
+	if (!plain) {
+		rc = err_set(e, ERR_NOMEM, "open: out of memory for %zu bytes", plain_len);
+		goto done;
+	}
+	int ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, CRYPTO_KEY_LEN * 8);
+	if (ret) {
+		rc = err_set(e, ERR_CRYPTO, "open: cannot set the AES key (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+	ret = mbedtls_gcm_auth_decrypt(&gcm, plain_len, nonce, CRYPTO_NONCE_LEN,
+				       aad ? aad : nothing, aad_len, tag, CRYPTO_TAG_LEN,
+				       plain_len ? cipher : nothing, plain);
+	if (ret == MBEDTLS_ERR_GCM_AUTH_FAILED) {
+		rc = err_set(e, ERR_CRYPTO, OPEN_FAILED);
+		goto done;
+	}
+	if (ret) {
+		rc = err_set(e, ERR_CRYPTO, "open: AES-GCM decryption failed (mbedTLS error -0x%04x)",
+			     mbed_code(ret));
+		goto done;
+	}
+	if (buf_append(out, plain, plain_len)) {
+		rc = err_set(e, ERR_NOMEM, "open: out of memory for the decrypted value");
+		goto done;
+	}
+done:
+	if (plain) {
+		crypto_wipe(plain, plain_len);
+		free(plain);
+	}
+	mbedtls_gcm_free(&gcm);
+	return rc;
+}
+
+int crypto_keyed_hash(const uint8_t key[CRYPTO_KEY_LEN], const void *data, size_t len,
+		      uint8_t out[CRYPTO_HASH_LEN], err *e)
+{
+	if (!key || !out || (!data && len))
+		return err_set(e, ERR_INVALID, "keyed hash: missing key, data or output");
+	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	int ret = info ? mbedtls_md_hmac(info, key, CRYPTO_KEY_LEN, data ? data : nothing, len,
+					 out)
+		       : MBEDTLS_ERR_MD_FEATURE_UNAVAILABLE;
+	if (ret) {
+		crypto_wipe(out, CRYPTO_HASH_LEN);
+		return err_set(e, ret == MBEDTLS_ERR_MD_ALLOC_FAILED ? ERR_NOMEM : ERR_CRYPTO,
+			       "keyed hash: HMAC-SHA256 failed (mbedTLS error -0x%04x)",
+			       mbed_code(ret));
+	}
+	return 0;
+}
+
+int crypto_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	if (!out || (!data && len))
+		return ERR_INVALID;
+	const unsigned char *p = data ? data : nothing;
+#if MBEDTLS_VERSION_NUMBER >= 0x03000000
+	int ret = mbedtls_sha256(p, len, out, 0);
+#else
+	int ret = mbedtls_sha256_ret(p, len, out, 0);
+#endif
+	return ret ? ERR_CRYPTO : 0;
+}
+
+void crypto_hex(const uint8_t *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[data[i] >> 4];
+		out[2 * i + 1] = digits[data[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+void crypto_wipe(void *p, size_t n)
+{
+	if (p && n)
+		mbedtls_platform_zeroize(p, n);
+}
+
+int crypto_equal(const void *a, const void *b, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return mbedtls_ct_memcmp(a, b, n) != 0;
+}
