@@ -306,7 +306,7 @@ static const struct {
 };
 
 static int add_field(loader *L, const cJSON *obj, inst_kind kind, int section,
-		     const char *where_kind)
+		     const char *where_kind, size_t pos)
 {
 	int rc = 0;
 	char where[200];
@@ -315,13 +315,13 @@ static int add_field(loader *L, const cJSON *obj, inst_kind kind, int section,
 			       INST_MAX_FIELDS);
 	if (!cJSON_IsObject(obj))
 		return err_set(L->e, ERR_INVALID, "%s: %s #%zu: must be an object", L->name,
-			       where_kind, L->nfields + 1);
+			       where_kind, pos);
 	inst_field *f = &L->fields[L->nfields];
 	memset(f, 0, sizeof *f);
 	f->section = section;
 	f->kind = kind;
 	f->show = 1;
-	snprintf(where, sizeof where, "%s #%zu", where_kind, L->nfields + 1);
+	snprintf(where, sizeof where, "%s #%zu", where_kind, pos);
 	if ((rc = get_str(L, obj, "id", 1, where, &f->id)))
 		return rc;
 	if (!valid_id(f->id))
@@ -562,8 +562,10 @@ static int finish_item(loader *L, int slot, const cJSON *obj, const cJSON *scale
 	    (rc = compile(L, req->valuestring, L->nquestions, -1, where,
 			  "required", &f->required_x)))
 		return rc;
+	/* relevance may depend only on what comes before: then one pass in
+	 * file order settles it (and a wizard can follow it as it goes) */
 	if ((rc = get_str(L, obj, "relevant", 0, where, &s)) ||
-	    (rc = compile(L, s, L->nquestions, -1, where, "relevant",
+	    (rc = compile(L, s, slot, -1, where, "relevant",
 			  &f->relevant)))
 		return rc;
 	if ((rc = get_str(L, obj, "constraint", 0, where, &s)) ||
@@ -774,12 +776,13 @@ static int each(loader *L, const cJSON *list, const char *what, size_t max,
 typedef struct decl_arg {
 	inst_kind kind;
 	const char *what;
+	size_t pos;
 } decl_arg;
 
 static int declare_one(loader *L, const cJSON *obj, void *arg)
 {
 	decl_arg *d = arg;
-	return add_field(L, obj, d->kind, -1, d->what);
+	return add_field(L, obj, d->kind, -1, d->what, ++d->pos);
 }
 
 int inst_load_text(const char *name, const char *text, size_t len, instrument **out,
@@ -844,7 +847,7 @@ int inst_load_text(const char *name, const char *text, size_t len, instrument **
 	const cJSON *sections = cJSON_GetObjectItemCaseSensitive(root, "sections");
 	const cJSON *computed = cJSON_GetObjectItemCaseSensitive(root, "computed");
 	const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(root, "outputs");
-	decl_arg dctx = {INST_CONTEXT, "context"};
+	decl_arg dctx = {INST_CONTEXT, "context", 0};
 	if ((rc = each(L, context, "context", INST_MAX_FIELDS, declare_one, &dctx)))
 		goto done;
 	int nsec = cJSON_GetArraySize(sections);
@@ -856,6 +859,7 @@ int inst_load_text(const char *name, const char *text, size_t len, instrument **
 	if (!secs)
 		FAIL(L, ERR_NOMEM, "out of memory");
 	int si = 0;
+	size_t item_pos = 0;
 	const cJSON *sec;
 	cJSON_ArrayForEach(sec, sections) {
 		char where[80];
@@ -865,6 +869,9 @@ int inst_load_text(const char *name, const char *text, size_t len, instrument **
 		if ((rc = get_str(L, sec, "id", 1, where, &secs[si].id)) ||
 		    (rc = get_label(L, sec, "title", 1, where, &secs[si].title)))
 			goto done;
+		if (!valid_id(secs[si].id))
+			FAIL(L, ERR_INVALID, "%s: %s: id must be 1-%d characters of A-Z a-z 0-9 _ . -",
+			     name, where, INST_MAX_ID);
 		const cJSON *items = cJSON_GetObjectItemCaseSensitive(sec, "items");
 		if (!cJSON_IsArray(items))
 			FAIL(L, ERR_INVALID, "%s: section \"%s\": \"items\" must be a list", name,
@@ -872,7 +879,7 @@ int inst_load_text(const char *name, const char *text, size_t len, instrument **
 		secs[si].first = L->nfields;
 		const cJSON *it;
 		cJSON_ArrayForEach(it, items) {
-			if ((rc = add_field(L, it, INST_ITEM, si, "item")))
+			if ((rc = add_field(L, it, INST_ITEM, si, "item", ++item_pos)))
 				goto done;
 		}
 		secs[si].count = L->nfields - secs[si].first;
@@ -880,7 +887,7 @@ int inst_load_text(const char *name, const char *text, size_t len, instrument **
 	}
 	in->sections = secs;
 	in->nsections = (size_t)nsec;
-	decl_arg dcomp = {INST_COMPUTED, "computed"}, dout = {INST_OUTPUT, "output"};
+	decl_arg dcomp = {INST_COMPUTED, "computed", 0}, dout = {INST_OUTPUT, "output", 0};
 	if ((rc = each(L, computed, "computed", INST_MAX_FIELDS, declare_one, &dcomp)) ||
 	    (rc = each(L, outputs, "outputs", INST_MAX_FIELDS, declare_one, &dout)))
 		goto done;
@@ -1206,14 +1213,22 @@ static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, er
 		const inst_field *f = &in->fields[i];
 		if (f->type == INST_CALC)
 			break;
-		int relevant = 1, required = f->required;
+		int relevant = 1;
 		if (f->relevant && (rc = expr_eval_bool(f->relevant, &scope, &relevant, e)))
 			return err_prefix(e, rc, "%s: relevant", f->id);
 		ev->relevant[i] = (unsigned char)relevant;
-		if (!relevant) {
+		if (!relevant)
 			ev->slots[i] = expr_null();
+	}
+	/* Relevance refers only to earlier items, so after the pass above
+	 * every value is final; now check what was asked. */
+	for (size_t i = 0; i < n; i++) {
+		const inst_field *f = &in->fields[i];
+		if (f->type == INST_CALC)
+			break;
+		int required = f->required;
+		if (!ev->relevant[i])
 			continue;
-		}
 		if (prob[i])
 			return field_error(e, f, (problem)prob[i], lang);
 		if (f->required_x && (rc = expr_eval_bool(f->required_x, &scope, &required, e)))

@@ -130,6 +130,10 @@ int json_parse(const char *s, size_t len, const json_limits *lim, cJSON **out,
 	       err *e)
 {
 	*out = NULL;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark */
+		s += 3;
+		len -= 3;
+	}
 	int rc = json_scan(s, len, lim, e);
 	if (rc)
 		return rc;

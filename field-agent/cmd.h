@@ -20,6 +20,7 @@ int cmd_score(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_household(int argc, char **argv);
 int cmd_person(int argc, char **argv);
 int cmd_service(int argc, char **argv);

@@ -139,3 +139,28 @@ int cmd_outbox(int argc, char **argv)
 	store_close(&s);
 	return AGENT_EXIT_OK;
 }
+
+int cmd_check(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--help")) {
+		printf("%s", _("usage: field-agent check\n\nVerifies the store file (SQLite integrity check); prints ok.\n"));
+		return AGENT_EXIT_OK;
+	}
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 0, &e);
+	if (rc)
+		return agent_fail("check", &e);
+	db_stmt st;
+	int ok = 0;
+	if (db_prepare(&s.d, &st, "PRAGMA integrity_check", &e) == 0) {
+		while (db_step(&st, &e) == 1) {
+			const char *t = db_col_text(&st, 0);
+			printf("%s\n", t);
+			ok = ok || !strcmp(t, "ok");
+		}
+		db_finalize(&st);
+	}
+	store_close(&s);
+	return ok ? AGENT_EXIT_OK : AGENT_EXIT_IO;
+}

@@ -31,6 +31,7 @@ static const command commands[] = {
 	{"export", cmd_export, N_("export assessments as JSON or CSV")},
 	{"import", cmd_import, N_("import assessments in the exchange format")},
 	{"score", cmd_score, N_("show the provisional result of an assessment file")},
+	{"check", cmd_check, N_("verify the store file")},
 	{"recover", cmd_recover, N_("unlock a locked store with the recovery code")},
 };
 

@@ -15,7 +15,14 @@ size_t ui_width(const char *s)
 
 void ui_wrap(buf *b, const char *text, size_t width, size_t indent)
 {
+	/* start from the column the buffer's last line has reached */
 	size_t col = 0;
+	if (b->len) {
+		size_t i = b->len;
+		while (i > 0 && b->data[i - 1] != '\n')
+			i--;
+		col = ui_width(b->data + i);
+	}
 	int line_start = 1;
 	const char *p = text;
 	while (*p) {

@@ -16,8 +16,8 @@
  * are Latin and Cyrillic). */
 size_t ui_width(const char *s);
 
-/* Appends text word-wrapped to width columns; lines after the first are
- * indented by indent spaces. */
+/* Appends text word-wrapped to width columns, continuing the buffer's last
+ * line; lines after the first are indented by indent spaces. */
 void ui_wrap(buf *b, const char *text, size_t width, size_t indent);
 
 /* Appends a rule "── title ───…" of width columns, with right-aligned tag. */

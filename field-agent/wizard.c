@@ -509,8 +509,9 @@ int wiz_run(store *s, const instrument *in, const char *assessment_id, inst_lang
 	} else if (cJSON_GetArraySize(w->answers) > 0) {
 		pos = w->end; /* every question was passed: straight to the end */
 	}
-	buf_printf(&w->out, "%s %s — %s\n", _("Assessment"), assessment_id,
-		   inst_text(&in->title, lang));
+	buf_printf(&w->out, "%s %s\n", _("Assessment"), assessment_id);
+	ui_wrap(&w->out, inst_text(&in->title, lang), UI_WIDTH, 0);
+	buf_putc(&w->out, '\n');
 	buf_printf(&w->out, "%s\n", _("Type :h for help. Every answer is saved as soon as it is accepted."));
 	ui_flush(output, &w->out);
 

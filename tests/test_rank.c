@@ -333,8 +333,8 @@ static void rank_children_places_floor(void)
 
 /* The loader accepts max_users up to 1e9 (and the rank command's flags
  * override it): floor(max_users × share) must stay exact there too. In
- * binary 1e8 × 0.29 is 28999999.999999996, 4e-9 below the integer, more
- * than the absolute 1e-9 that rank_children_places allows for. */
+ * binary 1e8 × 0.29 is 28999999.999999996, 4e-9 below the integer: an
+ * absolute tolerance of 1e-9 is not enough, it must be relative. */
 static void rank_children_places_large_max_users(void)
 {
 	CHECK_INT(places(100000000, 0.29), 29000000);
