@@ -42,9 +42,9 @@ AGENT_OBJ  := $(AGENT_SRC:%.c=$(B)/obj/%.o)
 SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/obj/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(B)/obj/%.o)
 
-PROGS := $(B)/field-agent $(B)/sync-server $(B)/unit-tests $(B)/gen-cases
+PROGS := $(B)/field-agent $(B)/sync-server $(B)/unit-tests $(B)/gen-cases $(B)/bench-agent
 
-.PHONY: all build asan deps test demo bench bench-rank clean check-banned locale
+.PHONY: all build asan deps test demo bench bench-rank bench-agent clean check-banned locale
 all: build
 build: $(PROGS) locale
 
@@ -73,6 +73,10 @@ $(B)/gen-cases: scripts/gen-cases.c
 	@mkdir -p $(B)
 	@echo "  CC $(V) $<"
 	@$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm
+
+$(B)/bench-agent: scripts/bench-agent.c $(B)/obj/field-agent/store.o $(B)/libcommon.a
+	@echo "  CC $(V) $<"
+	@$(CC) $(CFLAGS_V) -o $@ $< $(B)/obj/field-agent/store.o $(B)/libcommon.a $(LDFLAGS_V) $(PKG_LIBS)
 
 # Translations: po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/fieldassess.mo
 PO_LANGS := $(basename $(notdir $(wildcard po/*.po)))
@@ -106,7 +110,11 @@ bench-rank: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/bench-rank.sh build
 
-bench: bench-rank
+bench-agent: deps
+	@$(MAKE) --no-print-directory build
+	@build/bench-agent build tests/fixtures/ruse-wizard.txt
+
+bench: bench-rank bench-agent
 
 clean:
 	rm -rf build

@@ -20,11 +20,11 @@ for lang in bg ro; do
 done
 
 LANG=bg_BG.UTF-8 LANGUAGE= "$BIN/field-agent" --help >"$T/bg.txt" 2>&1
-expect_grep "употреба: field-agent КОМАНДА" "$T/bg.txt" "i18n: field-agent answers in Bulgarian from LANG"
+expect_grep "употреба: field-agent .*КОМАНДА" "$T/bg.txt" "i18n: field-agent answers in Bulgarian from LANG"
 LANG=ro_RO.UTF-8 LANGUAGE= "$BIN/field-agent" --help >"$T/ro.txt" 2>&1
-expect_grep "utilizare: field-agent COMANDĂ \[OPȚIUNI\]" "$T/ro.txt" "i18n: field-agent answers in Romanian (ă, Ț)"
+expect_grep "utilizare: field-agent .*COMANDĂ \[OPȚIUNI\]" "$T/ro.txt" "i18n: field-agent answers in Romanian (ă, Ț)"
 LANG=C "$BIN/field-agent" --help >"$T/en.txt" 2>&1
-expect_grep "usage: field-agent COMMAND" "$T/en.txt" "i18n: English by default"
+expect_grep "usage: field-agent .*COMMAND" "$T/en.txt" "i18n: English by default"
 "$BIN/field-agent" score --lang ro --help >"$T/ro2.txt" 2>&1
 expect_grep "Arată rezultatul provizoriu" "$T/ro2.txt" "i18n: --lang overrides the environment"
 # No cedilla forms in Romanian text (ş ţ are wrong; ș ț are right).
