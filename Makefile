@@ -6,7 +6,7 @@
 # shared by both programs through build/<variant>/libcommon.a.
 
 CC      ?= cc
-PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib
+PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib libqrencode
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wconversion -Wno-sign-conversion -Wformat=2 \
            -Wvla -Wundef -Wpointer-arith -Wno-format-truncation
@@ -14,7 +14,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 MBED_LIBS := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Icommon \
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Icommon -Isync-server \
                -DFA_SOURCE_DIR='"$(CURDIR)"'
 
 OPT_CFLAGS  := -O2

@@ -30,6 +30,9 @@ int cmd_list(int argc, char **argv);
 int cmd_finalise(int argc, char **argv); /* also void and correct */
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
 
 /* The person-readable provisional result of an evaluated assessment (also
  * shown by the wizard before finalising). */

@@ -56,8 +56,17 @@ static const char *const migrations[] = {
 	"  CHECK (person_id IS NOT NULL OR household_id IS NOT NULL));"
 	"CREATE TABLE outbox("
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL,"
-	"  record_id TEXT NOT NULL, revision INTEGER NOT NULL, created_at TEXT NOT NULL,"
-	"  UNIQUE (kind, record_id, revision));",
+	"  record_id TEXT NOT NULL, revision INTEGER NOT NULL, state TEXT NOT NULL DEFAULT '',"
+	"  created_at TEXT NOT NULL, refused TEXT, UNIQUE (kind, record_id, revision, state));"
+	/* sync: the enrollment (token sealed), the pull cursor, what was sent
+	 * (to name the base of the next revision), what was received */
+	"CREATE TABLE sync_state(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+	"CREATE TABLE pushed(kind TEXT NOT NULL, record_id TEXT NOT NULL, rev INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kind, record_id, rev));"
+	"CREATE TABLE remote(id TEXT PRIMARY KEY, kind TEXT NOT NULL, head TEXT NOT NULL,"
+	"  locality TEXT NOT NULL, sealed BLOB NOT NULL, seq INTEGER NOT NULL);"
+	"CREATE TABLE remote_conflict(id TEXT PRIMARY KEY, record_id TEXT NOT NULL,"
+	"  fields TEXT NOT NULL, winner TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL);",
 };
 
 void store_now(char out[21])
@@ -473,23 +482,30 @@ static const char *json_str(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int outbox_add(store *s, const char *kind, const char *id, int64_t rev, err *e)
+static int outbox_add_state(store *s, const char *kind, const char *id, int64_t rev,
+			    const char *state, err *e)
 {
 	db_stmt st;
 	char now[21];
 	store_now(now);
 	int rc = db_prepare(&s->d, &st,
-			    "INSERT OR IGNORE INTO outbox(kind, record_id, revision, created_at)"
-			    " VALUES (:k, :id, :rev, :now)", e);
+			    "INSERT OR IGNORE INTO outbox(kind, record_id, revision, state, created_at)"
+			    " VALUES (:k, :id, :rev, :state, :now)", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":k", kind, -1);
 	db_bind_text(&st, ":id", id, -1);
 	db_bind_int(&st, ":rev", rev);
+	db_bind_text(&st, ":state", state, -1);
 	db_bind_text(&st, ":now", now, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
 	return rc < 0 ? rc : 0;
+}
+
+static int outbox_add(store *s, const char *kind, const char *id, int64_t rev, err *e)
+{
+	return outbox_add_state(s, kind, id, rev, "", e);
 }
 
 static int check_locality(const char *locality, err *e)
@@ -912,7 +928,7 @@ static int snapshot(store *s, const char *id, const char *status, const cJSON *e
 	db_bind_text(&st, ":now", now, -1);
 	rc = db_step(&st, e);
 	if (rc >= 0)
-		rc = outbox_add(s, "assessment", id, rev, e);
+		rc = outbox_add_state(s, "assessment", id, rev, status, e);
 done:
 	db_finalize(&st);
 	buf_free(&sealed);

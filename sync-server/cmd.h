@@ -9,5 +9,10 @@
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
 
 int cmd_rank(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_device(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_assessments(int argc, char **argv);
 
 #endif

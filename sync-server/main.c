@@ -15,6 +15,11 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
+	{"serve", cmd_serve, "serve devices over TLS (sync protocol v1)"},
+	{"device", cmd_device, "enroll, revoke or list devices"},
+	{"conflicts", cmd_conflicts, "list, show or resolve conflicting edits"},
+	{"audit", cmd_audit, "verify the audit trail"},
+	{"assessments", cmd_assessments, "print the central final assessments (exchange format)"},
 	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
 };
 

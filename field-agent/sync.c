@@ -1,0 +1,810 @@
+/*
+ * sync: the device's side of the sync protocol (proto/README.md) —
+ * `field-agent enroll URL CODE --pin PIN` and `field-agent sync`.
+ *
+ * libcurl does the TLS: the server must present the key whose pin was
+ * given at enrollment (and a certificate signed by what enrollment
+ * stored), or curl stops in the handshake, before a byte of data is sent.
+ * The outbox is pushed in gzip'd batches; a row leaves the outbox only in
+ * the transaction that records the server's answer for it, so a cut at any
+ * byte means the batch is sent again and the server answers "duplicate".
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "agent.h"
+#include "cmd.h"
+#include "crypto.h"
+#include "i18n.h"
+#include "json.h"
+#include "num.h"
+
+#define SYNC_BATCH_RECORDS 500
+#define SYNC_BATCH_BYTES (3 * 1024 * 1024)
+#define SYNC_MAX_RESPONSE (32 * 1024 * 1024)
+
+typedef struct conn {
+	CURL *h;
+	char url[1024];
+	char auth[160];
+	char pin[200];
+	buf cert;
+	long bytes_up, bytes_down;
+	int requests;
+} conn;
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+	buf *b = ud;
+	size_t k = size * n;
+	if (b->len + k > SYNC_MAX_RESPONSE || buf_append(b, p, k))
+		return 0; /* makes curl fail: the answer is too large */
+	return k;
+}
+
+static int gzip_buf(const char *in, size_t len, buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return ERR_NOMEM;
+	size_t cap = deflateBound(&z, (uLong)len) + 32;
+	if (buf_reserve(out, cap)) {
+		deflateEnd(&z);
+		return ERR_NOMEM;
+	}
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data + out->len;
+	z.avail_out = (uInt)cap;
+	int zr = deflate(&z, Z_FINISH);
+	out->len += cap - z.avail_out;
+	deflateEnd(&z);
+	return zr == Z_STREAM_END ? 0 : ERR_NOMEM;
+}
+
+/* One request. body NULL for GET. Fills resp and *status. Network errors
+ * give ERR_NET with curl's message (a pin mismatch says so). */
+static int request(conn *c, const char *method, const char *path, const char *body, size_t len,
+		   buf *resp, long *status, err *e)
+{
+	char url[1200];
+	buf gz = BUF_INIT;
+	struct curl_slist *hdr = NULL;
+	snprintf(url, sizeof url, "%s%s", c->url, path);
+	buf_reset(resp);
+	curl_easy_setopt(c->h, CURLOPT_URL, url);
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "gzip");
+	curl_easy_setopt(c->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	curl_easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
+	if (c->cert.len) {
+		struct curl_blob blob = {c->cert.data, c->cert.len, CURL_BLOB_COPY};
+		curl_easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
+		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
+	} else {
+		/* enrollment: no certificate yet; the pin alone decides */
+		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME, 30L);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	if (c->auth[0])
+		hdr = curl_slist_append(hdr, c->auth);
+	if (body) {
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		if (len > 1024 && gzip_buf(body, len, &gz) == 0) {
+			hdr = curl_slist_append(hdr, "Content-Encoding: gzip");
+			body = gz.data;
+			len = gz.len;
+		}
+		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	} else {
+		curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+	}
+	(void)method;
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
+	CURLcode cr = curl_easy_perform(c->h);
+	curl_slist_free_all(hdr);
+	buf_free(&gz);
+	c->requests++;
+	curl_off_t up = 0, down = 0;
+	curl_easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(c->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	c->bytes_up += (long)up;
+	c->bytes_down += (long)down;
+	if (cr != CURLE_OK) {
+		if (cr == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+			return err_set(e, ERR_AUTH,
+				       "the server's key does not match the pin stored at enrollment: "
+				       "nothing was sent");
+		if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE)
+			return err_set(e, ERR_AUTH, "the server's certificate is not the one enrolled: "
+					       "nothing was sent");
+		return err_set(e, ERR_NET, "%s", curl_easy_strerror(cr));
+	}
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+	return 0;
+}
+
+static int state_get(store *s, const char *key, buf *out)
+{
+	db_stmt st;
+	err e;
+	int rc = db_prepare(&s->d, &st, "SELECT value FROM sync_state WHERE key = :k", &e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":k", key, -1);
+	rc = db_step(&st, &e);
+	if (rc == 1) {
+		int n;
+		const void *p = db_col_blob(&st, 0, &n);
+		buf_reset(out);
+		buf_append(out, p, (size_t)n);
+		rc = 0;
+	} else {
+		rc = ERR_NOTFOUND;
+	}
+	db_finalize(&st);
+	return rc;
+}
+
+static int state_put(store *s, const char *key, const void *v, size_t n, err *e)
+{
+	db_stmt st;
+	int rc = db_prepare(&s->d, &st,
+			    "INSERT OR REPLACE INTO sync_state(key, value) VALUES (:k, :v)", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":k", key, -1);
+	db_bind_blob(&st, ":v", v, (int)n);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+static int error_message(const buf *resp, long status, err *e)
+{
+	cJSON *j = cJSON_ParseWithLength(resp->data ? resp->data : "", resp->len);
+	const cJSON *er = cJSON_GetObjectItemCaseSensitive(j, "error");
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(er, "code");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(er, "message");
+	int rc = status == 401 || status == 403 ? ERR_AUTH : status == 410 ? ERR_STATE : ERR_NET;
+	err_set(e, rc, "server answered %ld %s: %s", status,
+		cJSON_IsString(code) ? code->valuestring : "",
+		cJSON_IsString(msg) ? msg->valuestring : "");
+	cJSON_Delete(j);
+	return rc;
+}
+
+int cmd_enroll(int argc, char **argv)
+{
+	const char *url = NULL, *code = NULL, *pin = NULL, *name = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--pin") && i + 1 < argc)
+			pin = argv[++i];
+		else if (!strcmp(argv[i], "--name") && i + 1 < argc)
+			name = argv[++i];
+		else if (!strcmp(argv[i], "--help"))
+			url = NULL, i = argc;
+		else if (!url)
+			url = argv[i];
+		else if (!code)
+			code = argv[i];
+	}
+	if (!url || !code || !pin) {
+		printf("%s", _("usage: field-agent enroll URL CODE --pin sha256//… [--name DEVICE]\n"
+			       "\n"
+			       "Enrolls this device with the sync server, using the one-time code\n"
+			       "and the server key pin a coordinator gave you (`sync-server device\n"
+			       "enroll` prints both, and a QR code). The device credential is stored\n"
+			       "encrypted like the rest of the data.\n"));
+		return argc > 1 && !strcmp(argv[1], "--help") ? AGENT_EXIT_OK : AGENT_EXIT_USAGE;
+	}
+	if (strncmp(url, "https://", 8) || strlen(url) > 900) {
+		fprintf(stderr, _("field-agent enroll: the URL must start with https://\n"));
+		return AGENT_EXIT_USAGE;
+	}
+	if (strncmp(pin, "sha256//", 8) || strlen(pin) > 190) {
+		fprintf(stderr, _("field-agent enroll: the pin looks like sha256//…\n"));
+		return AGENT_EXIT_USAGE;
+	}
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 1, &e);
+	if (rc)
+		return agent_fail("enroll", &e);
+	conn c;
+	memset(&c, 0, sizeof c);
+	c.h = curl_easy_init();
+	snprintf(c.url, sizeof c.url, "%s", url);
+	snprintf(c.pin, sizeof c.pin, "%s", pin);
+	char host[128];
+	if (!name) {
+		if (gethostname(host, sizeof host))
+			snprintf(host, sizeof host, "device");
+		host[64] = '\0';
+		name = host;
+	}
+	buf body = BUF_INIT, resp = BUF_INIT;
+	buf_puts(&body, "{\"code\":");
+	json_write_string(&body, code, strlen(code));
+	buf_puts(&body, ",\"device_name\":");
+	json_write_string(&body, name, strlen(name));
+	buf_puts(&body, "}");
+	long status = 0;
+	cJSON *j = NULL;
+	if ((rc = request(&c, "POST", "/v1/enroll", body.data, body.len, &resp, &status, &e)))
+		goto done;
+	if (status != 200) {
+		rc = error_message(&resp, status, &e);
+		goto done;
+	}
+	j = cJSON_ParseWithLength(resp.data, resp.len);
+	const cJSON *did = cJSON_GetObjectItemCaseSensitive(j, "device_id");
+	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "token");
+	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(j, "server_cert");
+	const cJSON *locs = cJSON_GetObjectItemCaseSensitive(j, "localities");
+	if (!cJSON_IsString(did) || !cJSON_IsString(tok) || !cJSON_IsString(cert)) {
+		rc = err_set(&e, ERR_NET, "the server's answer is not an enrollment");
+		goto done;
+	}
+	buf sealed = BUF_INIT;
+	char *ltext = cJSON_PrintUnformatted(locs);
+	if ((rc = db_begin(&s.d, &e)) ||
+	    (rc = store_seal(&s, "sync/token", tok->valuestring, strlen(tok->valuestring), &sealed, &e)) ||
+	    (rc = state_put(&s, "url", url, strlen(url), &e)) ||
+	    (rc = state_put(&s, "device_id", did->valuestring, strlen(did->valuestring), &e)) ||
+	    (rc = state_put(&s, "token", sealed.data, sealed.len, &e)) ||
+	    (rc = state_put(&s, "pin", pin, strlen(pin), &e)) ||
+	    (rc = state_put(&s, "cert", cert->valuestring, strlen(cert->valuestring), &e)) ||
+	    (rc = state_put(&s, "localities", ltext ? ltext : "[]", ltext ? strlen(ltext) : 2, &e)) ||
+	    (rc = state_put(&s, "cursor", "0", 1, &e)) || (rc = db_commit(&s.d, &e)))
+		db_rollback(&s.d);
+	cJSON_free(ltext);
+	buf_free(&sealed);
+	if (!rc)
+		printf(_("Enrolled as device %s for: %s\n"), did->valuestring,
+		       locs ? cJSON_PrintUnformatted(locs) : "[]");
+done:
+	cJSON_Delete(j);
+	buf_free(&body);
+	buf_free(&resp);
+	buf_free(&c.cert);
+	curl_easy_cleanup(c.h);
+	store_close(&s);
+	return rc ? agent_fail("enroll", &e) : AGENT_EXIT_OK;
+}
+
+/* --- building wire bodies ------------------------------------------------ */
+
+static int sealed_json(store *s, const char *sql, const char *id, const char *aad_prefix,
+		       cJSON **out, char *locality, size_t loclen, err *e)
+{
+	db_stmt st;
+	char aad[160];
+	*out = NULL;
+	int rc = db_prepare(&s->d, &st, sql, e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":id", id, -1);
+	rc = db_step(&st, e);
+	if (rc == 1) {
+		int n;
+		const void *p = db_col_blob(&st, 0, &n);
+		if (locality)
+			snprintf(locality, loclen, "%s", db_col_text(&st, 1));
+		snprintf(aad, sizeof aad, "%s/%s", aad_prefix, id);
+		rc = store_unseal_json(s, aad, p, (size_t)n, out, e);
+	} else if (rc == 0) {
+		rc = err_set(e, ERR_NOTFOUND, "record %.40s vanished", id);
+	}
+	db_finalize(&st);
+	return rc;
+}
+
+/* The body of one outbox row, as the protocol's record table says. */
+static int wire_body(store *s, const char *kind, const char *id, int64_t rev, const char *state,
+		     cJSON **out, err *e)
+{
+	char locality[128] = "";
+	int rc;
+	*out = NULL;
+	if (!strcmp(kind, "household")) {
+		if ((rc = sealed_json(s, "SELECT sealed, locality FROM household WHERE id = :id", id,
+				      "household", out, locality, sizeof locality, e)))
+			return rc;
+		cJSON_AddStringToObject(*out, "locality", locality);
+		return 0;
+	}
+	if (!strcmp(kind, "person")) {
+		if ((rc = sealed_json(s, "SELECT sealed, locality FROM person WHERE id = :id", id,
+				      "person", out, locality, sizeof locality, e)))
+			return rc;
+		cJSON_AddStringToObject(*out, "locality", locality);
+		db_stmt st;
+		if (db_prepare(&s->d, &st, "SELECT household_id FROM person WHERE id = :id", e) == 0) {
+			db_bind_text(&st, ":id", id, -1);
+			if (db_step(&st, e) == 1 && !db_col_is_null(&st, 0))
+				cJSON_AddStringToObject(*out, "household_id", db_col_text(&st, 0));
+			db_finalize(&st);
+		}
+		return 0;
+	}
+	if (!strcmp(kind, "service")) {
+		db_stmt st;
+		if ((rc = sealed_json(s, "SELECT sealed FROM service WHERE id = :id", id, "service",
+				      out, NULL, 0, e)))
+			return rc;
+		if ((rc = db_prepare(&s->d, &st,
+				     "SELECT s.person_id, s.household_id, s.type, s.date, s.minutes, s.place,"
+				     " coalesce(p.locality, h.locality) FROM service s"
+				     " LEFT JOIN person p ON p.id = s.person_id"
+				     " LEFT JOIN household h ON h.id = s.household_id WHERE s.id = :id", e)))
+			return rc;
+		db_bind_text(&st, ":id", id, -1);
+		if (db_step(&st, e) == 1) {
+			if (!db_col_is_null(&st, 0))
+				cJSON_AddStringToObject(*out, "person_id", db_col_text(&st, 0));
+			if (!db_col_is_null(&st, 1))
+				cJSON_AddStringToObject(*out, "household_id", db_col_text(&st, 1));
+			cJSON_AddStringToObject(*out, "type", db_col_text(&st, 2));
+			cJSON_AddStringToObject(*out, "date", db_col_text(&st, 3));
+			cJSON_AddNumberToObject(*out, "minutes", (double)db_col_int(&st, 4));
+			cJSON_AddStringToObject(*out, "place", db_col_text(&st, 5));
+			cJSON_AddStringToObject(*out, "locality", db_col_text(&st, 6));
+		}
+		db_finalize(&st);
+		return 0;
+	}
+	/* assessment: the snapshot of that revision and status */
+	db_stmt st;
+	char aad[160];
+	if ((rc = db_prepare(&s->d, &st,
+			     "SELECT sealed FROM assessment_revision WHERE assessment_id = :id"
+			     " AND revision = :rev AND status = :st", e)))
+		return rc;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_int(&st, ":rev", rev);
+	db_bind_text(&st, ":st", state, -1);
+	rc = db_step(&st, e);
+	if (rc == 1) {
+		int n;
+		const void *p = db_col_blob(&st, 0, &n);
+		snprintf(aad, sizeof aad, "revision/%s/%lld/%s", id, (long long)rev, state);
+		rc = store_unseal_json(s, aad, p, (size_t)n, out, e);
+	} else if (rc == 0) {
+		rc = err_set(e, ERR_NOTFOUND, "revision of %.40s vanished", id);
+	}
+	db_finalize(&st);
+	if (!rc) {
+		/* the server recomputes outputs; the device's are not sent */
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, "outputs");
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, "id");
+		cJSON_DeleteItemFromObjectCaseSensitive(*out, "revision");
+	}
+	return rc;
+}
+
+static void hash_hex(const char *text, char out[65])
+{
+	uint8_t h[32];
+	crypto_sha256(text, strlen(text), h);
+	crypto_hex(h, 32, out);
+}
+
+/* Last hash known for a record: what we pushed or pulled. */
+static void known_head(store *s, const char *id, char out[65])
+{
+	db_stmt st;
+	err e;
+	out[0] = '\0';
+	if (db_prepare(&s->d, &st,
+		       "SELECT hash FROM (SELECT hash, at AS t FROM pushed WHERE record_id = :id"
+		       " UNION ALL SELECT head, '9999' FROM remote WHERE id = :id) ORDER BY t DESC LIMIT 1",
+		       &e))
+		return;
+	db_bind_text(&st, ":id", id, -1);
+	if (db_step(&st, &e) == 1)
+		snprintf(out, 65, "%s", db_col_text(&st, 0));
+	db_finalize(&st);
+}
+
+static void progress(int tty, long done, long total, const char *what)
+{
+	if (!tty || total <= 0)
+		return;
+	int width = 30, k = (int)(done * width / total);
+	fprintf(stderr, "\r%-8s [", what);
+	for (int i = 0; i < width; i++)
+		fputc(i < k ? '#' : ' ', stderr);
+	fprintf(stderr, "] %ld/%ld", done, total);
+	if (done >= total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+typedef struct sync_counts {
+	long sent, applied, duplicate, merged, conflicts, refused, received;
+} sync_counts;
+
+/* Pushes the outbox. */
+static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
+{
+	long total = (long)store_outbox_count(s);
+	long done = 0;
+	int rc = 0;
+	buf body = BUF_INIT, resp = BUF_INIT;
+	for (;;) {
+		db_stmt st;
+		int64_t seqs[SYNC_BATCH_RECORDS];
+		char kinds[SYNC_BATCH_RECORDS][16], ids[SYNC_BATCH_RECORDS][37], hashes[SYNC_BATCH_RECORDS][65];
+		int64_t revs[SYNC_BATCH_RECORDS];
+		int k = 0;
+		char batch[UUID_STR_LEN];
+		if ((rc = uuid_v4(batch, e)))
+			break;
+		buf_reset(&body);
+		buf_printf(&body, "{\"batch\":\"%s\",\"records\":[", batch);
+		if ((rc = db_prepare(&s->d, &st,
+				     "SELECT seq, kind, record_id, revision, state FROM outbox"
+				     " WHERE refused IS NULL ORDER BY seq LIMIT :n", e)))
+			break;
+		db_bind_int(&st, ":n", SYNC_BATCH_RECORDS);
+		while (k < SYNC_BATCH_RECORDS && body.len < SYNC_BATCH_BYTES && (rc = db_step(&st, e)) == 1) {
+			cJSON *b = NULL;
+			const char *kind = db_col_text(&st, 1), *id = db_col_text(&st, 2);
+			if ((rc = wire_body(s, kind, id, db_col_int(&st, 3), db_col_text(&st, 4), &b, e)))
+				break;
+			char *text = cJSON_PrintUnformatted(b);
+			cJSON_Delete(b);
+			seqs[k] = db_col_int(&st, 0);
+			snprintf(kinds[k], sizeof kinds[k], "%s", kind);
+			snprintf(ids[k], sizeof ids[k], "%s", id);
+			hash_hex(text, hashes[k]);
+			/* the wire revision: one more than any sent for this record */
+			revs[k] = 1;
+			{
+				db_stmt q;
+				if (db_prepare(&s->d, &q, "SELECT coalesce(max(rev), 0) FROM pushed WHERE record_id = :id", e) == 0) {
+					db_bind_text(&q, ":id", id, -1);
+					if (db_step(&q, e) == 1)
+						revs[k] = db_col_int(&q, 0) + 1;
+					db_finalize(&q);
+				}
+				for (int j = 0; j < k; j++)
+					if (!strcmp(ids[j], id) && revs[j] >= revs[k])
+						revs[k] = revs[j] + 1;
+			}
+			char base[65];
+			known_head(s, id, base);
+			for (int j = 0; j < k; j++)
+				if (!strcmp(ids[j], id))
+					snprintf(base, sizeof base, "%s", hashes[j]);
+			buf_printf(&body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
+				   kind, id, (long long)revs[k]);
+			if (base[0])
+				buf_printf(&body, "\"%s\"", base);
+			else
+				buf_puts(&body, "null");
+			buf_printf(&body, ",\"hash\":\"%s\",\"body\":%s}", hashes[k], text);
+			crypto_wipe(text, strlen(text));
+			cJSON_free(text);
+			k++;
+		}
+		db_finalize(&st);
+		if (rc < 0)
+			break;
+		rc = 0;
+		if (k == 0)
+			break;
+		buf_puts(&body, "]}");
+		long status = 0;
+		if ((rc = request(c, "POST", "/v1/push", body.data, body.len, &resp, &status, e)))
+			break;
+		if (status != 200) {
+			rc = error_message(&resp, status, e);
+			break;
+		}
+		cJSON *j = cJSON_ParseWithLength(resp.data, resp.len);
+		const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
+		if (!cJSON_IsArray(results) || cJSON_GetArraySize(results) != k) {
+			cJSON_Delete(j);
+			rc = err_set(e, ERR_NET, "the server's answer does not match the batch");
+			break;
+		}
+		/* Record the answers and empty the outbox in one transaction. */
+		if ((rc = db_begin(&s->d, e))) {
+			cJSON_Delete(j);
+			break;
+		}
+		int i = 0;
+		const cJSON *r;
+		char now[21];
+		store_now(now);
+		cJSON_ArrayForEach(r, results) {
+			const char *status_s = cJSON_GetObjectItemCaseSensitive(r, "status")->valuestring;
+			db_stmt u;
+			if (!strcmp(status_s, "refused")) {
+				const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+				rc = db_prepare(&s->d, &u, "UPDATE outbox SET refused = :m WHERE seq = :seq", e);
+				if (!rc) {
+					db_bind_text(&u, ":m", cJSON_IsString(msg) ? msg->valuestring : "refused", -1);
+					db_bind_int(&u, ":seq", seqs[i]);
+					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+					db_finalize(&u);
+				}
+				n->refused++;
+			} else {
+				rc = db_prepare(&s->d, &u,
+						"INSERT OR REPLACE INTO pushed(kind, record_id, rev, hash, at)"
+						" VALUES (:k, :id, :rev, :h, :at)", e);
+				if (!rc) {
+					db_bind_text(&u, ":k", kinds[i], -1);
+					db_bind_text(&u, ":id", ids[i], -1);
+					db_bind_int(&u, ":rev", revs[i]);
+					db_bind_text(&u, ":h", hashes[i], -1);
+					db_bind_text(&u, ":at", now, -1);
+					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+					db_finalize(&u);
+				}
+				if (!rc && !(rc = db_prepare(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
+					db_bind_int(&u, ":seq", seqs[i]);
+					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+					db_finalize(&u);
+				}
+				n->applied += !strcmp(status_s, "applied");
+				n->duplicate += !strcmp(status_s, "duplicate");
+				n->merged += !strcmp(status_s, "merged");
+				n->conflicts += !strcmp(status_s, "conflict");
+			}
+			if (rc)
+				break;
+			i++;
+		}
+		cJSON_Delete(j);
+		if (rc || (rc = db_commit(&s->d, e))) {
+			db_rollback(&s->d);
+			break;
+		}
+		n->sent += k;
+		done += k;
+		progress(tty, done, total, _("sending"));
+	}
+	buf_free(&body);
+	buf_free(&resp);
+	return rc;
+}
+
+/* Applies one pulled change: kept sealed in `remote`; persons and
+ * households of the device's villages become local so they can be
+ * assessed; conflicts are listed. */
+static int apply_change(store *s, const cJSON *ch, err *e)
+{
+	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(ch, "kind");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(ch, "id");
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(ch, "seq");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(ch, "body");
+	const cJSON *hash = cJSON_GetObjectItemCaseSensitive(ch, "hash");
+	db_stmt st;
+	int rc;
+	if (!cJSON_IsString(kind) || !cJSON_IsString(id) || !cJSON_IsNumber(seq) || !cJSON_IsObject(body))
+		return err_set(e, ERR_NET, "a pulled change is malformed");
+	if (!strcmp(kind->valuestring, "conflict")) {
+		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(body, "record");
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "fields");
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(body, "winner");
+		const cJSON *stt = cJSON_GetObjectItemCaseSensitive(body, "status");
+		char *ftext = cJSON_PrintUnformatted(f);
+		rc = db_prepare(&s->d, &st,
+				"INSERT OR REPLACE INTO remote_conflict(id, record_id, fields, winner, status, seq)"
+				" VALUES (:id, :r, :f, :w, :s, :seq)", e);
+		if (!rc) {
+			db_bind_text(&st, ":id", id->valuestring, -1);
+			db_bind_text(&st, ":r", cJSON_IsString(rec) ? rec->valuestring : "", -1);
+			db_bind_text(&st, ":f", ftext ? ftext : "[]", -1);
+			db_bind_text(&st, ":w", cJSON_IsString(w) ? w->valuestring : "", -1);
+			db_bind_text(&st, ":s", cJSON_IsString(stt) ? stt->valuestring : "open", -1);
+			db_bind_int(&st, ":seq", (int64_t)seq->valuedouble);
+			rc = db_step(&st, e) < 0 ? ERR_IO : 0;
+			db_finalize(&st);
+		}
+		cJSON_free(ftext);
+		return rc;
+	}
+	const char *loc = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, "locality"))
+				  ? cJSON_GetObjectItemCaseSensitive(body, "locality")->valuestring : "";
+	const cJSON *person = cJSON_GetObjectItemCaseSensitive(body, "person");
+	if (!*loc && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(person, "locality")))
+		loc = cJSON_GetObjectItemCaseSensitive(person, "locality")->valuestring;
+	char aad[80];
+	buf sealed = BUF_INIT;
+	snprintf(aad, sizeof aad, "remote/%s", id->valuestring);
+	if ((rc = store_seal_json(s, aad, body, &sealed, e)))
+		return rc;
+	rc = db_prepare(&s->d, &st,
+			"INSERT OR REPLACE INTO remote(id, kind, head, locality, sealed, seq)"
+			" VALUES (:id, :k, :h, :l, :s, :seq)", e);
+	if (!rc) {
+		db_bind_text(&st, ":id", id->valuestring, -1);
+		db_bind_text(&st, ":k", kind->valuestring, -1);
+		db_bind_text(&st, ":h", cJSON_IsString(hash) ? hash->valuestring : "", -1);
+		db_bind_text(&st, ":l", loc, -1);
+		db_bind_blob(&st, ":s", sealed.data, (int)sealed.len);
+		db_bind_int(&st, ":seq", (int64_t)seq->valuedouble);
+		rc = db_step(&st, e) < 0 ? ERR_IO : 0;
+		db_finalize(&st);
+	}
+	buf_free(&sealed);
+	return rc;
+}
+
+static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
+{
+	buf v = BUF_INIT, resp = BUF_INIT;
+	int rc = 0;
+	for (int page = 0; page < 100000; page++) {
+		char cursor[32] = "0", path[96];
+		if (state_get(s, "cursor", &v) == 0 && v.len < sizeof cursor)
+			snprintf(cursor, sizeof cursor, "%.*s", (int)v.len, v.data);
+		snprintf(path, sizeof path, "/v1/pull?cursor=%s&limit=500", cursor);
+		long status = 0;
+		if ((rc = request(c, "GET", path, NULL, 0, &resp, &status, e)))
+			break;
+		if (status != 200) {
+			rc = error_message(&resp, status, e);
+			break;
+		}
+		cJSON *j = cJSON_ParseWithLength(resp.data, resp.len);
+		const cJSON *changes = cJSON_GetObjectItemCaseSensitive(j, "changes");
+		const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "cursor");
+		const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "more");
+		if (!cJSON_IsArray(changes) || !cJSON_IsNumber(next)) {
+			cJSON_Delete(j);
+			rc = err_set(e, ERR_NET, "the server's answer is not a page of changes");
+			break;
+		}
+		/* a page and the new cursor in one transaction */
+		if ((rc = db_begin(&s->d, e))) {
+			cJSON_Delete(j);
+			break;
+		}
+		const cJSON *ch;
+		cJSON_ArrayForEach(ch, changes) {
+			if ((rc = apply_change(s, ch, e)))
+				break;
+			n->received++;
+		}
+		char cur[32];
+		snprintf(cur, sizeof cur, "%lld", (long long)next->valuedouble);
+		if (rc || (rc = state_put(s, "cursor", cur, strlen(cur), e)) || (rc = db_commit(&s->d, e))) {
+			db_rollback(&s->d);
+			cJSON_Delete(j);
+			break;
+		}
+		int again = cJSON_IsTrue(more);
+		cJSON_Delete(j);
+		if (n->received)
+			progress(tty && again, n->received, n->received, _("receiving"));
+		if (!again)
+			break;
+	}
+	buf_free(&v);
+	buf_free(&resp);
+	return rc;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	long retries = 5;
+	int quiet = 0;
+	for (int i = 1; i < argc; i++) {
+		err pe = {0, ""};
+		if (!strcmp(argv[i], "--retries") && i + 1 < argc) {
+			if (num_parse_long(argv[++i], 0, 100, "--retries", &retries, &pe)) {
+				fprintf(stderr, "field-agent sync: %s\n", pe.msg);
+				return AGENT_EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "--quiet")) {
+			quiet = 1;
+		} else {
+			printf("%s", _("usage: field-agent sync [--retries N] [--quiet]\n"
+				       "\n"
+				       "Sends what is waiting in the outbox and receives what changed for\n"
+				       "this device's villages. Safe to interrupt at any moment: run it again\n"
+				       "and it continues; nothing is lost or sent twice.\n"));
+			return strcmp(argv[i], "--help") ? AGENT_EXIT_USAGE : AGENT_EXIT_OK;
+		}
+	}
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 1, &e);
+	if (rc)
+		return agent_fail("sync", &e);
+	conn c;
+	memset(&c, 0, sizeof c);
+	buf v = BUF_INIT;
+	if (state_get(&s, "url", &v)) {
+		store_close(&s);
+		err_set(&e, ERR_STATE, "%s", _("this device is not enrolled (field-agent enroll)"));
+		return agent_fail("sync", &e);
+	}
+	snprintf(c.url, sizeof c.url, "%.*s", (int)v.len, v.data);
+	state_get(&s, "pin", &v);
+	snprintf(c.pin, sizeof c.pin, "%.*s", (int)v.len, v.data);
+	state_get(&s, "cert", &c.cert);
+	char did[64] = "";
+	if (state_get(&s, "device_id", &v) == 0)
+		snprintf(did, sizeof did, "%.*s", (int)v.len, v.data);
+	buf token = BUF_INIT;
+	if (state_get(&s, "token", &v) || store_unseal(&s, "sync/token", v.data, v.len, &token, &e)) {
+		store_close(&s);
+		err_set(&e, ERR_STATE, "the device credential cannot be read");
+		return agent_fail("sync", &e);
+	}
+	snprintf(c.auth, sizeof c.auth, "Authorization: Bearer %s.%.*s", did, (int)token.len, token.data);
+	crypto_wipe(token.data, token.len);
+	buf_free(&token);
+	c.h = curl_easy_init();
+	int tty = !quiet && isatty(STDERR_FILENO);
+	sync_counts n = {0};
+	unsigned delay = 1;
+	for (long attempt = 0;; attempt++) {
+		rc = push_all(&s, &c, &n, tty, &e);
+		if (!rc)
+			rc = pull_all(&s, &c, &n, tty, &e);
+		/* retry what a weak link breaks; not a refusal by the server */
+		if (!rc || e.code != ERR_NET || attempt >= retries)
+			break;
+		if (!quiet)
+			fprintf(stderr, _("connection problem (%s); trying again in %u s\n"), e.msg, delay);
+		sleep(delay);
+		delay = delay < 32 ? delay * 2 : 60;
+	}
+	int64_t open_conflicts = db_int(&s.d, 0, "SELECT count(*) FROM remote_conflict WHERE status = 'open'");
+	int64_t waiting = store_outbox_count(&s);
+	if (!quiet || rc)
+		printf(_("sent %ld (new %ld, already there %ld, merged %ld, conflicts %ld, refused %ld), "
+			 "received %ld, open conflicts %lld, still waiting %lld; %d requests, "
+			 "%ld bytes up, %ld down\n"),
+		       n.sent, n.applied, n.duplicate, n.merged, n.conflicts, n.refused, n.received,
+		       (long long)open_conflicts, (long long)waiting, c.requests, c.bytes_up, c.bytes_down);
+	curl_easy_cleanup(c.h);
+	buf_free(&c.cert);
+	buf_free(&v);
+	store_close(&s);
+	return rc ? agent_fail("sync", &e) : AGENT_EXIT_OK;
+}
+
+int cmd_conflicts(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 0, &e);
+	if (rc)
+		return agent_fail("conflicts", &e);
+	db_stmt st;
+	if (db_prepare(&s.d, &st,
+		       "SELECT id, record_id, fields, status FROM remote_conflict ORDER BY seq", &e) == 0) {
+		while (db_step(&st, &e) == 1)
+			printf("%s  %-8s %s  %s\n", db_col_text(&st, 0), db_col_text(&st, 3),
+			       db_col_text(&st, 1), db_col_text(&st, 2));
+		db_finalize(&st);
+	}
+	store_close(&s);
+	return AGENT_EXIT_OK;
+}

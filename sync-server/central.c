@@ -1,0 +1,1365 @@
+/*
+ * central: the server's store (see central.h and proto/README.md).
+ */
+#include "central.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "crypto.h"
+#include "json.h"
+#include "log.h"
+#include "uuid.h"
+
+static const char *const migrations[] = {
+	/* 0 → 1 */
+	"CREATE TABLE device("
+	"  id TEXT PRIMARY KEY, name TEXT NOT NULL, assessor TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL, localities TEXT NOT NULL, enrolled_at TEXT NOT NULL,"
+	"  revoked_at TEXT);"
+	"CREATE TABLE enrollment("
+	"  code_hash BLOB PRIMARY KEY, assessor TEXT NOT NULL, localities TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL, expires_at INTEGER NOT NULL, used_at TEXT, device_id TEXT);"
+	"CREATE TABLE revision("
+	"  hash TEXT PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  rev INTEGER NOT NULL, base TEXT, device_id TEXT NOT NULL, body TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX revision_by_device ON revision(record_id, rev, device_id);"
+	"CREATE TABLE record("
+	"  id TEXT PRIMARY KEY, kind TEXT NOT NULL, locality TEXT NOT NULL,"
+	"  head TEXT NOT NULL, body TEXT NOT NULL, conflict TEXT);"
+	"CREATE TABLE change("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  locality TEXT NOT NULL, device_id TEXT);"
+	"CREATE INDEX change_by_locality ON change(locality, seq);"
+	"CREATE TABLE conflict("
+	"  id TEXT PRIMARY KEY, record_id TEXT NOT NULL, base TEXT, a TEXT NOT NULL,"
+	"  b TEXT NOT NULL, fields TEXT NOT NULL, winner TEXT NOT NULL, status TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL, resolved_at TEXT, resolved_by TEXT, resolution TEXT);"
+	"CREATE TABLE score("
+	"  assessment_id TEXT PRIMARY KEY, head TEXT NOT NULL, valid INTEGER NOT NULL,"
+	"  error TEXT, outputs TEXT);"
+	"CREATE TABLE batch(id TEXT NOT NULL, device_id TEXT NOT NULL, response TEXT NOT NULL,"
+	"  at TEXT NOT NULL, PRIMARY KEY (id, device_id));"
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL, subject TEXT, detail TEXT, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+};
+
+static void now_iso(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int migrate(central *c, err *e)
+{
+	int rc = db_exec(&c->d, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);
+	if (rc)
+		return rc;
+	int64_t v = db_int(&c->d, 0, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
+	int64_t n = (int64_t)(sizeof migrations / sizeof migrations[0]);
+	if (v > n)
+		return err_set(e, ERR_STATE, "%s: made by a newer sync-server", c->path);
+	for (; v < n; v++) {
+		db_stmt st;
+		if ((rc = db_begin(&c->d, e)))
+			return rc;
+		if ((rc = db_exec(&c->d, migrations[v], e)) ||
+		    (rc = db_prepare(&c->d, &st,
+				     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', :v)", e))) {
+			db_rollback(&c->d);
+			return rc;
+		}
+		db_bind_int(&st, ":v", v + 1);
+		rc = db_step(&st, e);
+		db_finalize(&st);
+		if (rc < 0 || (rc = db_commit(&c->d, e))) {
+			db_rollback(&c->d);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
+{
+	memset(c, 0, sizeof *c);
+	c->inst_dirs = inst_dirs;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return err_set(e, ERR_IO, "%s: cannot create: %s", dir, strerror(errno));
+	snprintf(c->path, sizeof c->path, "%s/central.db", dir);
+	mode_t old = umask(077);
+	int rc = db_open(&c->d, c->path, DB_CREATE, e);
+	umask(old);
+	if (rc)
+		return rc;
+	if ((rc = migrate(c, e))) {
+		db_close(&c->d);
+		return rc;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	return 0;
+}
+
+void central_close(central *c)
+{
+	for (size_t i = 0; i < c->ninst; i++)
+		inst_free(c->inst[i]);
+	c->ninst = 0;
+	db_close(&c->d);
+	pthread_mutex_destroy(&c->lock);
+}
+
+/* --- audit ---------------------------------------------------------------- */
+
+static void audit_hash(const char *prev, const char *at, const char *actor, const char *action,
+		       const char *subject, const char *detail, char out[65])
+{
+	buf b = BUF_INIT;
+	buf_printf(&b, "%s\n%s\n%s\n%s\n%s\n%s", prev, at, actor, action, subject ? subject : "",
+		   detail ? detail : "");
+	uint8_t h[32];
+	crypto_sha256(b.data, b.len, h);
+	crypto_hex(h, 32, out);
+	buf_free(&b);
+}
+
+/* Appends to the audit trail; the caller holds the lock (and usually a
+ * transaction). */
+static int audit_locked(central *c, const char *actor, const char *action, const char *subject,
+			const char *detail, err *e)
+{
+	char at[21], prev[65] = "0", hash[65];
+	db_stmt st;
+	now_iso(at);
+	int rc = db_prepare(&c->d, &st, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", e);
+	if (rc)
+		return rc;
+	if (db_step(&st, e) == 1)
+		snprintf(prev, sizeof prev, "%s", db_col_text(&st, 0));
+	db_finalize(&st);
+	audit_hash(prev, at, actor, action, subject, detail, hash);
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT INTO audit(at, actor, action, subject, detail, prev, hash)"
+			     " VALUES (:at, :actor, :action, :subject, :detail, :prev, :hash)", e)))
+		return rc;
+	db_bind_text(&st, ":at", at, -1);
+	db_bind_text(&st, ":actor", actor, -1);
+	db_bind_text(&st, ":action", action, -1);
+	db_bind_text(&st, ":subject", subject, -1);
+	db_bind_text(&st, ":detail", detail, -1);
+	db_bind_text(&st, ":prev", prev, -1);
+	db_bind_text(&st, ":hash", hash, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+int central_audit(central *c, const char *actor, const char *action, const char *subject,
+		  const char *detail, err *e)
+{
+	pthread_mutex_lock(&c->lock);
+	int rc = audit_locked(c, actor, action, subject, detail, e);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_audit_verify(central *c, int64_t *entries, err *e)
+{
+	db_stmt st;
+	char prev[65] = "0", hash[65];
+	*entries = 0;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT seq, at, actor, action, subject, detail, prev, hash FROM audit ORDER BY seq", e);
+	if (!rc) {
+		while ((rc = db_step(&st, e)) == 1) {
+			audit_hash(prev, db_col_text(&st, 1), db_col_text(&st, 2), db_col_text(&st, 3),
+				   db_col_text(&st, 4), db_col_text(&st, 5), hash);
+			if (strcmp(prev, db_col_text(&st, 6)) || strcmp(hash, db_col_text(&st, 7))) {
+				rc = err_set(e, ERR_INVALID, "audit entry %lld does not chain",
+					     (long long)db_col_int(&st, 0));
+				break;
+			}
+			snprintf(prev, sizeof prev, "%s", hash);
+			(*entries)++;
+		}
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc < 0 ? rc : rc == ERR_INVALID ? rc : 0;
+}
+
+/* --- devices -------------------------------------------------------------- */
+
+static void hash_hex(const char *s, size_t n, char out[65])
+{
+	uint8_t h[32];
+	crypto_sha256(s, n, h);
+	crypto_hex(h, 32, out);
+}
+
+/* Normalises "A, B,C" into a JSON array of trimmed names. */
+static cJSON *locality_list(const char *text, err *e)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = text;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *q = p;
+		while (*q && *q != ',')
+			q++;
+		size_t n = (size_t)(q - p);
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n) {
+			if (n > 120 || cJSON_GetArraySize(arr) >= CENTRAL_MAX_LOCALITIES) {
+				cJSON_Delete(arr);
+				err_set(e, ERR_INVALID, "localities: at most %d names of 1-120 bytes",
+					CENTRAL_MAX_LOCALITIES);
+				return NULL;
+			}
+			char name[121];
+			memcpy(name, p, n);
+			name[n] = '\0';
+			cJSON_AddItemToArray(arr, cJSON_CreateString(name));
+		}
+		p = q;
+	}
+	if (cJSON_GetArraySize(arr) == 0) {
+		cJSON_Delete(arr);
+		err_set(e, ERR_INVALID, "at least one locality is needed");
+		return NULL;
+	}
+	return arr;
+}
+
+int central_enroll_code(central *c, const char *assessor, const char *localities, long ttl_s,
+			const char *actor, char code[16], err *e)
+{
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	uint8_t rnd[12];
+	char at[21], chash[65];
+	db_stmt st;
+	if (!assessor || !*assessor || strlen(assessor) > 128)
+		return err_set(e, ERR_INVALID, "assessor: 1-128 bytes");
+	cJSON *locs = locality_list(localities ? localities : "", e);
+	if (!locs)
+		return ERR_INVALID;
+	int rc = crypto_random(rnd, sizeof rnd, e);
+	if (rc) {
+		cJSON_Delete(locs);
+		return rc;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < 12; i++) {
+		if (i && i % 4 == 0)
+			code[k++] = '-';
+		code[k++] = alphabet[rnd[i] % 32];
+	}
+	code[k] = '\0';
+	hash_hex(code, strlen(code), chash);
+	char *ltext = cJSON_PrintUnformatted(locs);
+	cJSON_Delete(locs);
+	now_iso(at);
+	pthread_mutex_lock(&c->lock);
+	if ((rc = db_begin(&c->d, e)))
+		goto out;
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT INTO enrollment(code_hash, assessor, localities, created_at, expires_at)"
+			     " VALUES (:h, :a, :l, :at, :exp)", e)))
+		goto fail;
+	db_bind_text(&st, ":h", chash, -1);
+	db_bind_text(&st, ":a", assessor, -1);
+	db_bind_text(&st, ":l", ltext, -1);
+	db_bind_text(&st, ":at", at, -1);
+	db_bind_int(&st, ":exp", (int64_t)time(NULL) + ttl_s);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 || (rc = audit_locked(c, actor, "enrollment_code", assessor, ltext, e)) ||
+	    (rc = db_commit(&c->d, e)))
+		goto fail;
+	goto out;
+fail:
+	db_rollback(&c->d);
+out:
+	pthread_mutex_unlock(&c->lock);
+	cJSON_free(ltext);
+	return rc;
+}
+
+static void fill_device(central_device *dev, const char *id, const char *name,
+			const char *assessor, const char *locs_json, int revoked)
+{
+	memset(dev, 0, sizeof *dev);
+	snprintf(dev->id, sizeof dev->id, "%s", id);
+	snprintf(dev->name, sizeof dev->name, "%s", name);
+	snprintf(dev->assessor, sizeof dev->assessor, "%s", assessor);
+	dev->revoked = revoked;
+	cJSON *l = cJSON_Parse(locs_json);
+	const cJSON *it;
+	cJSON_ArrayForEach(it, l) {
+		if (dev->nlocalities < CENTRAL_MAX_LOCALITIES && cJSON_IsString(it))
+			snprintf(dev->localities[dev->nlocalities++], 121, "%s", it->valuestring);
+	}
+	cJSON_Delete(l);
+}
+
+int central_enroll_device(central *c, const char *code, const char *device_name,
+			  central_device *dev, char token[65], err *e)
+{
+	char chash[65], thash[65], at[21], id[UUID_STR_LEN];
+	uint8_t rnd[32];
+	db_stmt st = {0};
+	int rc;
+	if (!code || strlen(code) > 32)
+		return err_set(e, ERR_AUTH, "bad_code: unknown enrollment code");
+	if (!device_name || !*device_name || strlen(device_name) > 64)
+		return err_set(e, ERR_INVALID, "wrong_type: device_name must be 1-64 bytes");
+	/* accept the code in any case */
+	char norm[33];
+	size_t n = 0;
+	for (const char *p = code; *p && n < 32; p++)
+		norm[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+	norm[n] = '\0';
+	hash_hex(norm, n, chash);
+	if ((rc = crypto_random(rnd, sizeof rnd, e)) || (rc = uuid_v4(id, e)))
+		return rc;
+	crypto_hex(rnd, sizeof rnd, token);
+	hash_hex(token, 64, thash);
+	crypto_wipe(rnd, sizeof rnd);
+	now_iso(at);
+	pthread_mutex_lock(&c->lock);
+	if ((rc = db_begin(&c->d, e)))
+		goto out;
+	if ((rc = db_prepare(&c->d, &st,
+			     "SELECT assessor, localities, expires_at, used_at FROM enrollment WHERE code_hash = :h",
+			     e)))
+		goto fail;
+	db_bind_text(&st, ":h", chash, -1);
+	rc = db_step(&st, e);
+	if (rc <= 0) {
+		rc = rc < 0 ? rc : err_set(e, ERR_AUTH, "bad_code: unknown enrollment code");
+		audit_locked(c, "anonymous", "enroll_refused", NULL, "bad_code", e);
+		db_finalize(&st);
+		db_commit(&c->d, NULL);
+		goto out;
+	}
+	char assessor[129], locs[8192];
+	snprintf(assessor, sizeof assessor, "%s", db_col_text(&st, 0));
+	snprintf(locs, sizeof locs, "%s", db_col_text(&st, 1));
+	int64_t exp = db_col_int(&st, 2);
+	int used = !db_col_is_null(&st, 3);
+	db_finalize(&st);
+	if (used || exp < (int64_t)time(NULL)) {
+		rc = used ? err_set(e, ERR_STATE, "code_used: this enrollment code was already used")
+			  : err_set(e, ERR_STATE, "code_expired: this enrollment code has expired");
+		audit_locked(c, "anonymous", "enroll_refused", assessor, used ? "code_used" : "code_expired", NULL);
+		db_commit(&c->d, NULL);
+		goto out;
+	}
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT INTO device(id, name, assessor, token_hash, localities, enrolled_at)"
+			     " VALUES (:id, :n, :a, :t, :l, :at)", e)))
+		goto fail;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":n", device_name, -1);
+	db_bind_text(&st, ":a", assessor, -1);
+	db_bind_text(&st, ":t", thash, -1);
+	db_bind_text(&st, ":l", locs, -1);
+	db_bind_text(&st, ":at", at, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0)
+		goto fail;
+	if ((rc = db_prepare(&c->d, &st,
+			     "UPDATE enrollment SET used_at = :at, device_id = :id WHERE code_hash = :h", e)))
+		goto fail;
+	db_bind_text(&st, ":at", at, -1);
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":h", chash, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 || (rc = audit_locked(c, assessor, "enroll", id, device_name, e)) ||
+	    (rc = db_commit(&c->d, e)))
+		goto fail;
+	fill_device(dev, id, device_name, assessor, locs, 0);
+	goto out;
+fail:
+	db_rollback(&c->d);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_authenticate(central *c, const char *authorization, central_device *dev, err *e)
+{
+	char id[UUID_STR_LEN], thash[65];
+	db_stmt st;
+	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0)
+		return err_set(e, ERR_AUTH, "unauthenticated: no device credential");
+	const char *cred = authorization + 7;
+	const char *dot = strchr(cred, '.');
+	if (!dot || dot - cred != 36 || strlen(dot + 1) != 64)
+		return err_set(e, ERR_AUTH, "unauthenticated: malformed device credential");
+	memcpy(id, cred, 36);
+	id[36] = '\0';
+	hash_hex(dot + 1, 64, thash);
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT name, assessor, token_hash, localities, revoked_at IS NOT NULL"
+			    " FROM device WHERE id = :id", e);
+	if (!rc) {
+		db_bind_text(&st, ":id", id, -1);
+		rc = db_step(&st, e);
+		if (rc == 1 && crypto_equal(db_col_text(&st, 2), thash, 64) == 0) {
+			fill_device(dev, id, db_col_text(&st, 0), db_col_text(&st, 1),
+				    db_col_text(&st, 3), (int)db_col_int(&st, 4));
+			rc = dev->revoked ? err_set(e, ERR_AUTH, "device_revoked: this device was revoked")
+					  : 0;
+		} else if (rc >= 0) {
+			rc = err_set(e, ERR_AUTH, "unauthenticated: unknown device or wrong token");
+		}
+		db_finalize(&st);
+	}
+	if (rc == ERR_AUTH) {
+		err ignored;
+		audit_locked(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
+			     strncmp(e->msg, "device_revoked", 14) ? "unauthenticated" : "device_revoked",
+			     &ignored);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_revoke(central *c, const char *device_id, const char *actor, err *e)
+{
+	db_stmt st;
+	char at[21];
+	now_iso(at);
+	pthread_mutex_lock(&c->lock);
+	int rc = db_begin(&c->d, e);
+	if (rc)
+		goto out;
+	if ((rc = db_prepare(&c->d, &st,
+			     "UPDATE device SET revoked_at = :at WHERE id = :id AND revoked_at IS NULL", e)))
+		goto fail;
+	db_bind_text(&st, ":at", at, -1);
+	db_bind_text(&st, ":id", device_id, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0)
+		goto fail;
+	if (db_changes(&c->d) != 1) {
+		rc = err_set(e, ERR_NOTFOUND, "no active device %.40s", device_id);
+		goto fail;
+	}
+	if ((rc = audit_locked(c, actor, "revoke", device_id, NULL, e)) || (rc = db_commit(&c->d, e)))
+		goto fail;
+	goto out;
+fail:
+	db_rollback(&c->d);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_devices(central *c, buf *out, err *e)
+{
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT id, name, assessor, localities, enrolled_at, coalesce(revoked_at, '')"
+			    " FROM device ORDER BY enrolled_at", e);
+	if (!rc) {
+		while ((rc = db_step(&st, e)) == 1)
+			buf_printf(out, "%s  %-12s %-20s %s %s%s\n", db_col_text(&st, 0), db_col_text(&st, 1),
+				   db_col_text(&st, 2), db_col_text(&st, 3), db_col_text(&st, 4),
+				   *db_col_text(&st, 5) ? " REVOKED" : "");
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc < 0 ? rc : 0;
+}
+
+/* --- records ---------------------------------------------------------------- */
+
+static const char *const kinds[] = {"household", "person", "assessment", "service", NULL};
+
+static int known_kind(const char *k)
+{
+	for (const char *const *p = kinds; *p; p++)
+		if (!strcmp(*p, k))
+			return 1;
+	return 0;
+}
+
+static const char *body_locality(const cJSON *body)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(body, "locality");
+	if (!l) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(body, "person");
+		l = cJSON_GetObjectItemCaseSensitive(p, "locality");
+	}
+	return cJSON_IsString(l) && l->valuestring[0] && strlen(l->valuestring) <= 120 ? l->valuestring
+											    : NULL;
+}
+
+static int device_has(const central_device *dev, const char *locality)
+{
+	for (int i = 0; i < dev->nlocalities; i++)
+		if (!strcmp(dev->localities[i], locality))
+			return 1;
+	return 0;
+}
+
+static const instrument *instrument_for(central *c, const char *id, int version)
+{
+	for (size_t i = 0; i < c->ninst; i++)
+		if (!strcmp(c->inst[i]->id, id) && c->inst[i]->version == version)
+			return c->inst[i];
+	if (c->ninst == sizeof c->inst / sizeof c->inst[0])
+		return NULL;
+	instrument *in = NULL;
+	err ignored;
+	if (inst_load_by_id(c->inst_dirs, id, version, &in, &ignored))
+		return NULL;
+	c->inst[c->ninst++] = in;
+	return in;
+}
+
+/* The server's own result for an assessment body: outputs recomputed from
+ * the answers. */
+static int rescore(central *c, const char *id, const char *head, const cJSON *body, err *e)
+{
+	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(body, "instrument");
+	const cJSON *jv = cJSON_GetObjectItemCaseSensitive(body, "version");
+	const instrument *in = cJSON_IsString(ji) && cJSON_IsNumber(jv)
+				       ? instrument_for(c, ji->valuestring, (int)jv->valuedouble)
+				       : NULL;
+	buf out = BUF_INIT;
+	err ee = {0, ""};
+	int valid = 0;
+	if (in) {
+		inst_eval ev;
+		if (inst_eval_init(&ev, in) == 0) {
+			valid = inst_evaluate(&ev, body, LANG_EN, &ee) == 0;
+			if (valid) {
+				cJSON *o = cJSON_CreateObject();
+				for (size_t i = 0; i < in->nfields; i++) {
+					const inst_field *f = &in->fields[i];
+					const expr_value *v = &ev.slots[i];
+					if (f->kind != INST_OUTPUT)
+						continue;
+					if (v->type == EXPR_NUM)
+						cJSON_AddNumberToObject(o, f->id, v->u.num);
+					else if (v->type == EXPR_BOOL)
+						cJSON_AddBoolToObject(o, f->id, v->u.b);
+					else if (v->type == EXPR_STR) {
+						char *t = strndup(v->u.str.s, v->u.str.len);
+						cJSON_AddStringToObject(o, f->id, t ? t : "");
+						free(t);
+					} else
+						cJSON_AddNullToObject(o, f->id);
+				}
+				char *t = cJSON_PrintUnformatted(o);
+				buf_puts(&out, t ? t : "{}");
+				cJSON_free(t);
+				cJSON_Delete(o);
+			}
+			inst_eval_free(&ev);
+		}
+	}
+	db_stmt st;
+	int rc = db_prepare(&c->d, &st,
+			    "INSERT OR REPLACE INTO score(assessment_id, head, valid, error, outputs)"
+			    " VALUES (:id, :head, :valid, :err, :out)", e);
+	if (rc) {
+		buf_free(&out);
+		return rc;
+	}
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":head", head, -1);
+	db_bind_int(&st, ":valid", valid);
+	db_bind_text(&st, ":err", valid ? NULL : (in ? ee.msg : "unknown instrument"), -1);
+	db_bind_text(&st, ":out", valid ? out.data : NULL, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	buf_free(&out);
+	return rc < 0 ? rc : 0;
+}
+
+/* Field access for the merge: "answers.<item>" or a top-level key. */
+static const cJSON *field_get(const cJSON *body, const char *f)
+{
+	if (!strncmp(f, "answers.", 8)) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(body, "answers");
+		return cJSON_GetObjectItemCaseSensitive(a, f + 8);
+	}
+	return cJSON_GetObjectItemCaseSensitive(body, f);
+}
+
+static void field_set(cJSON *body, const char *f, const cJSON *v)
+{
+	cJSON *parent = body;
+	const char *key = f;
+	if (!strncmp(f, "answers.", 8)) {
+		parent = cJSON_GetObjectItemCaseSensitive(body, "answers");
+		if (!parent)
+			parent = cJSON_AddObjectToObject(body, "answers");
+		key = f + 8;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(parent, key);
+	if (v)
+		cJSON_AddItemToObject(parent, key, cJSON_Duplicate(v, 1));
+}
+
+static int same(const cJSON *a, const cJSON *b)
+{
+	if (!a || !b)
+		return a == b;
+	return cJSON_Compare(a, b, 1);
+}
+
+static void add_fields(cJSON *names, const cJSON *body)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, body) {
+		char name[200];
+		if (!strcmp(it->string, "answers") && cJSON_IsObject(it)) {
+			const cJSON *a;
+			cJSON_ArrayForEach(a, it) {
+				snprintf(name, sizeof name, "answers.%s", a->string);
+				if (!cJSON_GetObjectItemCaseSensitive(names, name))
+					cJSON_AddTrueToObject(names, name);
+			}
+			continue;
+		}
+		if (!cJSON_GetObjectItemCaseSensitive(names, it->string))
+			cJSON_AddTrueToObject(names, it->string);
+	}
+}
+
+/* Three-way merge of cur and theirs over base. Returns the merged body
+ * (caller frees); conflicting fields are appended to conflicts (names),
+ * and take the value of the side whose hash is greater. */
+static cJSON *merge3(const cJSON *base, const cJSON *cur, const char *cur_hash,
+		     const cJSON *theirs, const char *their_hash, cJSON *conflicts)
+{
+	cJSON *names = cJSON_CreateObject();
+	add_fields(names, base);
+	add_fields(names, cur);
+	add_fields(names, theirs);
+	cJSON *out = cJSON_Duplicate(cur, 1);
+	int theirs_wins = strcmp(their_hash, cur_hash) > 0;
+	const cJSON *n;
+	cJSON_ArrayForEach(n, names) {
+		const cJSON *b = field_get(base, n->string), *c = field_get(cur, n->string),
+			    *t = field_get(theirs, n->string);
+		if (same(t, b) || same(c, t))
+			continue;              /* they did not change it, or both agree */
+		if (same(c, b)) {
+			field_set(out, n->string, t); /* only they changed it */
+			continue;
+		}
+		cJSON_AddItemToArray(conflicts, cJSON_CreateString(n->string));
+		if (theirs_wins)
+			field_set(out, n->string, t);
+	}
+	cJSON_Delete(names);
+	return out;
+}
+
+static int add_change(central *c, const char *kind, const char *id, const char *locality,
+		      const char *device_id, err *e)
+{
+	db_stmt st;
+	int rc = db_prepare(&c->d, &st,
+			    "INSERT INTO change(kind, record_id, locality, device_id)"
+			    " VALUES (:k, :id, :loc, :dev)", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":k", kind, -1);
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":loc", locality, -1);
+	db_bind_text(&st, ":dev", device_id, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+static int put_revision(central *c, const char *hash, const char *kind, const char *id, int64_t rev,
+			const char *base, const char *device_id, const char *body_text, err *e)
+{
+	db_stmt st;
+	char at[21];
+	now_iso(at);
+	int rc = db_prepare(&c->d, &st,
+			    "INSERT OR IGNORE INTO revision(hash, kind, record_id, rev, base, device_id, body,"
+			    " received_at) VALUES (:h, :k, :id, :rev, :base, :dev, :body, :at)", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":h", hash, -1);
+	db_bind_text(&st, ":k", kind, -1);
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_int(&st, ":rev", rev);
+	db_bind_text(&st, ":base", base, -1);
+	db_bind_text(&st, ":dev", device_id, -1);
+	db_bind_text(&st, ":body", body_text, -1);
+	db_bind_text(&st, ":at", at, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+static int set_record(central *c, const char *id, const char *kind, const char *locality,
+		      const char *head, const char *body_text, const char *conflict, err *e)
+{
+	db_stmt st;
+	int rc = db_prepare(&c->d, &st,
+			    "INSERT INTO record(id, kind, locality, head, body, conflict)"
+			    " VALUES (:id, :k, :loc, :head, :body, :cf) ON CONFLICT(id) DO UPDATE SET"
+			    " head = excluded.head, body = excluded.body, locality = excluded.locality,"
+			    " conflict = coalesce(excluded.conflict, record.conflict)", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":k", kind, -1);
+	db_bind_text(&st, ":loc", locality, -1);
+	db_bind_text(&st, ":head", head, -1);
+	db_bind_text(&st, ":body", body_text, -1);
+	db_bind_text(&st, ":cf", conflict, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+typedef struct push_counts {
+	int applied, duplicate, merged, conflict, refused;
+} push_counts;
+
+static void result_line(buf *out, int first, const char *id, int64_t rev, const char *hash,
+			const char *status, const char *code, const char *msg, const char *conflict)
+{
+	buf_puts(out, first ? "\n  {\"id\":" : ",\n  {\"id\":");
+	json_write_string(out, id ? id : "", id ? strlen(id) : 0);
+	buf_printf(out, ",\"rev\":%lld,\"hash\":", (long long)rev);
+	json_write_string(out, hash ? hash : "", hash ? strlen(hash) : 0);
+	buf_printf(out, ",\"status\":\"%s\"", status);
+	if (code) {
+		buf_printf(out, ",\"code\":\"%s\",\"message\":", code);
+		json_write_string(out, msg, strlen(msg));
+	}
+	if (conflict)
+		buf_printf(out, ",\"conflict\":\"%s\"", conflict);
+	buf_putc(out, '}');
+}
+
+/* Applies one revision inside the push transaction. Returns 0 and sets
+ * status (and code/msg for refused); negative on storage errors. */
+static int apply_one(central *c, const central_device *dev, const cJSON *r, const char **status,
+		     const char **code, char *msg, size_t msglen, char conflict_id[UUID_STR_LEN],
+		     char hash_out[65], int64_t *rev_out, const char **id_out, err *e)
+{
+	const cJSON *jk = cJSON_GetObjectItemCaseSensitive(r, "kind");
+	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(r, "id");
+	const cJSON *jr = cJSON_GetObjectItemCaseSensitive(r, "rev");
+	const cJSON *jb = cJSON_GetObjectItemCaseSensitive(r, "base");
+	const cJSON *jh = cJSON_GetObjectItemCaseSensitive(r, "hash");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
+	db_stmt st;
+	int rc = 0;
+	*status = "refused";
+	*code = NULL;
+	conflict_id[0] = '\0';
+	hash_out[0] = '\0';
+	*id_out = cJSON_IsString(ji) ? ji->valuestring : NULL;
+	*rev_out = cJSON_IsNumber(jr) ? (int64_t)jr->valuedouble : 0;
+	if (cJSON_IsString(jh) && strlen(jh->valuestring) == 64)
+		snprintf(hash_out, 65, "%s", jh->valuestring);
+
+#define REFUSE(c_, ...) do { *code = (c_); snprintf(msg, msglen, __VA_ARGS__); return 0; } while (0)
+	if (!cJSON_IsObject(r))
+		REFUSE("wrong_type", "a record must be an object");
+	const cJSON *f;
+	cJSON_ArrayForEach(f, r) {
+		if (strcmp(f->string, "kind") && strcmp(f->string, "id") && strcmp(f->string, "rev") &&
+		    strcmp(f->string, "base") && strcmp(f->string, "hash") && strcmp(f->string, "body"))
+			REFUSE("unknown_field", "unknown field \"%.40s\"", f->string);
+	}
+	if (!cJSON_IsString(jk))
+		REFUSE("missing_field", "kind: missing");
+	if (!known_kind(jk->valuestring))
+		REFUSE("unknown_kind", "kind: \"%.40s\" is not a record kind", jk->valuestring);
+	if (!cJSON_IsString(ji) || !uuid_valid(ji->valuestring))
+		REFUSE("wrong_type", "id: a UUID is needed");
+	if (!cJSON_IsNumber(jr) || jr->valuedouble < 1 || jr->valuedouble > 1e9 ||
+	    jr->valuedouble != (double)(int64_t)jr->valuedouble)
+		REFUSE("wrong_type", "rev: a whole number >= 1 is needed");
+	if (jb && !cJSON_IsNull(jb) && !(cJSON_IsString(jb) && strlen(jb->valuestring) == 64))
+		REFUSE("wrong_type", "base: a hash or null is needed");
+	if (!cJSON_IsString(jh) || strlen(jh->valuestring) != 64)
+		REFUSE("wrong_type", "hash: 64 hex characters are needed");
+	if (!cJSON_IsObject(body))
+		REFUSE("wrong_type", "body: an object is needed");
+	char *text = cJSON_PrintUnformatted(body);
+	if (!text)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	char h[65];
+	hash_hex(text, strlen(text), h);
+	if (strcmp(h, jh->valuestring)) {
+		cJSON_free(text);
+		REFUSE("bad_hash", "hash: does not match the body");
+	}
+	const char *kind = jk->valuestring, *id = ji->valuestring;
+	const char *base = cJSON_IsString(jb) ? jb->valuestring : NULL;
+	const char *locality = body_locality(body);
+	if (!locality) {
+		cJSON_free(text);
+		REFUSE("missing_field", "body.locality: missing");
+	}
+	if (!device_has(dev, locality)) {
+		cJSON_free(text);
+		REFUSE("forbidden", "this device is not assigned to the record's locality");
+	}
+	if (!strcmp(kind, "assessment")) {
+		const cJSON *ins = cJSON_GetObjectItemCaseSensitive(body, "instrument");
+		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(body, "version");
+		if (!cJSON_IsString(ins) || !cJSON_IsNumber(ver) ||
+		    !instrument_for(c, ins->valuestring, (int)ver->valuedouble)) {
+			cJSON_free(text);
+			REFUSE("unknown_instrument", "instrument: not known to the server");
+		}
+	}
+
+	/* Seen before? The same content is a duplicate; the same revision of
+	 * this device with other content is refused, never overwritten. */
+	if ((rc = db_prepare(&c->d, &st,
+			     "SELECT hash FROM revision WHERE hash = :h OR (record_id = :id AND rev = :rev"
+			     " AND device_id = :dev)", e)))
+		goto done;
+	db_bind_text(&st, ":h", h, -1);
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_int(&st, ":rev", *rev_out);
+	db_bind_text(&st, ":dev", dev->id, -1);
+	int seen = 0, clash = 0;
+	while ((rc = db_step(&st, e)) == 1) {
+		if (!strcmp(db_col_text(&st, 0), h))
+			seen = 1;
+		else
+			clash = 1;
+	}
+	db_finalize(&st);
+	if (rc < 0)
+		goto done;
+	rc = 0;
+	if (seen) {
+		*status = "duplicate";
+		goto done;
+	}
+	if (clash) {
+		*code = "different_content";
+		snprintf(msg, msglen, "this revision was already received with other content");
+		goto done;
+	}
+	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, e)))
+		goto done;
+
+	/* Current head of the record, if any. */
+	char head[65] = "", *cur_text = NULL;
+	if ((rc = db_prepare(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e)))
+		goto done;
+	db_bind_text(&st, ":id", id, -1);
+	if ((rc = db_step(&st, e)) == 1) {
+		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
+		cur_text = strdup(db_col_text(&st, 1));
+	}
+	db_finalize(&st);
+	if (rc < 0)
+		goto done;
+	rc = 0;
+	if (!head[0] || (base && !strcmp(base, head))) {
+		/* new record, or a change made from the current head */
+		if ((rc = set_record(c, id, kind, locality, h, text, NULL, e)) ||
+		    (rc = add_change(c, kind, id, locality, dev->id, e)))
+			goto done2;
+		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, h, body, e)))
+			goto done2;
+		*status = "applied";
+		goto done2;
+	}
+	/* Made from another base: three-way merge. */
+	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
+	if (base) {
+		if ((rc = db_prepare(&c->d, &st, "SELECT body FROM revision WHERE hash = :h", e)))
+			goto done3;
+		db_bind_text(&st, ":h", base, -1);
+		if (db_step(&st, e) == 1)
+			basej = cJSON_Parse(db_col_text(&st, 0));
+		db_finalize(&st);
+	}
+	if (!basej)
+		basej = cJSON_CreateObject();
+	cJSON *fields = cJSON_CreateArray();
+	cJSON *merged = merge3(basej, cur, head, body, h, fields);
+	char *mtext = cJSON_PrintUnformatted(merged);
+	char mh[65];
+	hash_hex(mtext, strlen(mtext), mh);
+	if (cJSON_GetArraySize(fields) == 0) {
+		if (strcmp(mh, head) && (rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e)))
+			goto done4;
+		if ((rc = set_record(c, id, kind, locality, mh, mtext, NULL, e)) ||
+		    (rc = add_change(c, kind, id, locality, NULL, e)))
+			goto done4;
+		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
+			goto done4;
+		*status = "merged";
+		goto done4;
+	}
+	/* Same field changed both ways: keep both, provisional winner by hash. */
+	if ((rc = uuid_v4(conflict_id, e)))
+		goto done4;
+	char *ftext = cJSON_PrintUnformatted(fields);
+	char at[21];
+	now_iso(at);
+	const char *winner = strcmp(h, head) > 0 ? h : head;
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT INTO conflict(id, record_id, base, a, b, fields, winner, status, created_at)"
+			     " VALUES (:id, :rec, :base, :a, :b, :f, :w, 'open', :at)", e)) == 0) {
+		db_bind_text(&st, ":id", conflict_id, -1);
+		db_bind_text(&st, ":rec", id, -1);
+		db_bind_text(&st, ":base", base, -1);
+		/* a and b in hash order: the same conflict whatever the arrival order */
+		db_bind_text(&st, ":a", strcmp(h, head) < 0 ? h : head, -1);
+		db_bind_text(&st, ":b", strcmp(h, head) < 0 ? head : h, -1);
+		db_bind_text(&st, ":f", ftext, -1);
+		db_bind_text(&st, ":w", winner, -1);
+		db_bind_text(&st, ":at", at, -1);
+		rc = db_step(&st, e);
+		db_finalize(&st);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (!rc && strcmp(mh, head))
+		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e);
+	if (!rc)
+		rc = set_record(c, id, kind, locality, mh, mtext, conflict_id, e);
+	if (!rc)
+		rc = add_change(c, kind, id, locality, NULL, e);
+	if (!rc)
+		rc = add_change(c, "conflict", conflict_id, locality, NULL, e);
+	if (!rc && !strcmp(kind, "assessment"))
+		rc = rescore(c, id, mh, merged, e);
+	if (!rc)
+		rc = audit_locked(c, dev->id, "conflict", id, ftext, e);
+	cJSON_free(ftext);
+	if (!rc)
+		*status = "conflict";
+done4:
+	cJSON_free(mtext);
+	cJSON_Delete(merged);
+	cJSON_Delete(fields);
+done3:
+	cJSON_Delete(basej);
+	cJSON_Delete(cur);
+done2:
+	free(cur_text);
+done:
+	cJSON_free(text);
+	return rc;
+#undef REFUSE
+}
+
+int central_push(central *c, const central_device *dev, const cJSON *req, buf *out, err *e)
+{
+	const cJSON *jbatch = cJSON_GetObjectItemCaseSensitive(req, "batch");
+	const cJSON *recs = cJSON_GetObjectItemCaseSensitive(req, "records");
+	if (!cJSON_IsObject(req))
+		return err_set(e, ERR_INVALID, "wrong_type: the request must be an object");
+	const cJSON *f;
+	cJSON_ArrayForEach(f, req) {
+		if (strcmp(f->string, "batch") && strcmp(f->string, "records"))
+			return err_set(e, ERR_INVALID, "unknown_field: unknown field \"%.40s\"", f->string);
+	}
+	if (!cJSON_IsString(jbatch) || !uuid_valid(jbatch->valuestring))
+		return err_set(e, ERR_INVALID, "missing_field: batch: a UUID is needed");
+	if (!cJSON_IsArray(recs))
+		return err_set(e, ERR_INVALID, "missing_field: records: a list is needed");
+	if (cJSON_GetArraySize(recs) > 500)
+		return err_set(e, ERR_LIMIT, "too_large: at most 500 records per push");
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	/* The same batch again: the same answer, nothing applied twice. */
+	int rc = db_prepare(&c->d, &st, "SELECT response FROM batch WHERE id = :id AND device_id = :dev", e);
+	if (rc)
+		goto out;
+	db_bind_text(&st, ":id", jbatch->valuestring, -1);
+	db_bind_text(&st, ":dev", dev->id, -1);
+	if ((rc = db_step(&st, e)) == 1) {
+		buf_puts(out, db_col_text(&st, 0));
+		db_finalize(&st);
+		rc = 0;
+		goto out;
+	}
+	db_finalize(&st);
+	if (rc < 0)
+		goto out;
+	if ((rc = db_begin(&c->d, e)))
+		goto out;
+	push_counts n = {0};
+	size_t start = out->len;
+	buf_puts(out, "{\"batch\":");
+	json_write_string(out, jbatch->valuestring, strlen(jbatch->valuestring));
+	buf_puts(out, ",\"results\":[");
+	const cJSON *r;
+	int first = 1;
+	cJSON_ArrayForEach(r, recs) {
+		const char *status, *code, *id;
+		char msg[200], cid[UUID_STR_LEN], hash[65];
+		int64_t rev;
+		if ((rc = apply_one(c, dev, r, &status, &code, msg, sizeof msg, cid, hash, &rev, &id, e)))
+			goto fail;
+		result_line(out, first, id, rev, hash, status, code, code ? msg : NULL,
+			    cid[0] ? cid : NULL);
+		first = 0;
+		n.applied += !strcmp(status, "applied");
+		n.duplicate += !strcmp(status, "duplicate");
+		n.merged += !strcmp(status, "merged");
+		n.conflict += !strcmp(status, "conflict");
+		n.refused += !strcmp(status, "refused");
+	}
+	buf_printf(out, "\n],\"cursor_hint\":%lld}\n",
+		   (long long)db_int(&c->d, 0, "SELECT coalesce(max(seq), 0) FROM change"));
+	char detail[160];
+	snprintf(detail, sizeof detail, "applied %d duplicate %d merged %d conflict %d refused %d",
+		 n.applied, n.duplicate, n.merged, n.conflict, n.refused);
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT INTO batch(id, device_id, response, at) VALUES (:id, :dev, :r, :at)", e)))
+		goto fail;
+	char at[21];
+	now_iso(at);
+	db_bind_text(&st, ":id", jbatch->valuestring, -1);
+	db_bind_text(&st, ":dev", dev->id, -1);
+	db_bind_text(&st, ":r", out->data + start, -1);
+	db_bind_text(&st, ":at", at, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 || (rc = audit_locked(c, dev->id, "push", jbatch->valuestring, detail, e)) ||
+	    (rc = db_commit(&c->d, e)))
+		goto fail;
+	LOG(LOG_INFO, "push device=%s batch=%s %s", dev->id, jbatch->valuestring, detail);
+	goto out;
+fail:
+	db_rollback(&c->d);
+	out->len = start;
+	if (out->data)
+		out->data[start] = '\0';
+out:
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_pull(central *c, const central_device *dev, int64_t cursor, int limit, buf *out,
+		 err *e)
+{
+	char sql[4096];
+	db_stmt st;
+	if (limit < 1 || limit > 1000)
+		limit = 500;
+	/* the IN list has one named parameter per locality: its shape comes
+	 * from the count, never from the names */
+	size_t k = (size_t)snprintf(sql, sizeof sql,
+				    "SELECT c.seq, c.kind, c.record_id, r.head, r.body, r.kind,"
+				    " f.record_id, f.fields, f.winner, f.status"
+				    " FROM change c LEFT JOIN record r ON c.kind != 'conflict' AND r.id = c.record_id"
+				    " LEFT JOIN conflict f ON c.kind = 'conflict' AND f.id = c.record_id"
+				    " WHERE c.seq > :cursor AND (c.device_id IS NULL OR c.device_id != :dev)"
+				    " AND c.locality IN (");
+	for (int i = 0; i < dev->nlocalities && k < sizeof sql - 64; i++)
+		k += (size_t)snprintf(sql + k, sizeof sql - k, "%s:l%d", i ? "," : "", i);
+	snprintf(sql + k, sizeof sql - k, ") ORDER BY c.seq LIMIT :lim");
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st, sql, e);
+	if (rc)
+		goto out;
+	db_bind_int(&st, ":cursor", cursor);
+	db_bind_text(&st, ":dev", dev->id, -1);
+	db_bind_int(&st, ":lim", limit + 1);
+	for (int i = 0; i < dev->nlocalities; i++) {
+		char name[16];
+		snprintf(name, sizeof name, ":l%d", i);
+		db_bind_text(&st, name, dev->localities[i], -1);
+	}
+	int64_t last = cursor;
+	int n = 0, more = 0;
+	buf_puts(out, "{\"changes\":[");
+	while ((rc = db_step(&st, e)) == 1) {
+		if (n == limit) {
+			more = 1;
+			break;
+		}
+		int64_t seq = db_col_int(&st, 0);
+		const char *kind = db_col_text(&st, 1);
+		buf_printf(out, "%s\n {\"seq\":%lld,\"kind\":\"%s\",\"id\":\"%s\"", n ? "," : "",
+			   (long long)seq, kind, db_col_text(&st, 2));
+		if (!strcmp(kind, "conflict")) {
+			buf_printf(out, ",\"body\":{\"record\":\"%s\",\"fields\":%s,\"winner\":\"%s\",\"status\":\"%s\"}}",
+				   db_col_text(&st, 6), db_col_text(&st, 7), db_col_text(&st, 8),
+				   db_col_text(&st, 9));
+		} else {
+			buf_printf(out, ",\"hash\":\"%s\",\"body\":%s}", db_col_text(&st, 3),
+				   db_col_text(&st, 4));
+		}
+		last = seq;
+		n++;
+	}
+	db_finalize(&st);
+	if (rc < 0)
+		goto out;
+	rc = 0;
+	if (!more && n == 0) /* nothing for this device: still move past others' changes */
+		last = db_int(&c->d, cursor, "SELECT coalesce(max(seq), 0) FROM change");
+	if (last < cursor)
+		last = cursor;
+	buf_printf(out, "\n],\"cursor\":%lld,\"more\":%s}\n", (long long)last, more ? "true" : "false");
+out:
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* --- conflicts ------------------------------------------------------------ */
+
+int central_conflicts_list(central *c, int open_only, buf *out, err *e)
+{
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT f.id, f.record_id, r.kind, r.locality, f.fields, f.status, f.created_at"
+			    " FROM conflict f JOIN record r ON r.id = f.record_id"
+			    " WHERE :open = 0 OR f.status = 'open' ORDER BY f.created_at, f.id", e);
+	if (!rc) {
+		db_bind_int(&st, ":open", open_only);
+		while ((rc = db_step(&st, e)) == 1)
+			buf_printf(out, "%s  %-8s %s  %s  %s  %s\n", db_col_text(&st, 0), db_col_text(&st, 5),
+				   db_col_text(&st, 2), db_col_text(&st, 1), db_col_text(&st, 3),
+				   db_col_text(&st, 4));
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc < 0 ? rc : 0;
+}
+
+int central_conflict_show(central *c, const char *id, buf *out, err *e)
+{
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, ra.body, rb.body,"
+			    " ra.device_id, rb.device_id, coalesce(f.resolution, '')"
+			    " FROM conflict f JOIN revision ra ON ra.hash = f.a JOIN revision rb ON rb.hash = f.b"
+			    " WHERE f.id = :id", e);
+	if (!rc) {
+		db_bind_text(&st, ":id", id, -1);
+		rc = db_step(&st, e);
+		if (rc == 0)
+			rc = err_set(e, ERR_NOTFOUND, "no conflict %.40s", id);
+		if (rc == 1) {
+			cJSON *fields = cJSON_Parse(db_col_text(&st, 1));
+			cJSON *a = cJSON_Parse(db_col_text(&st, 6)), *b = cJSON_Parse(db_col_text(&st, 7));
+			buf_printf(out, "conflict %s on record %s (%s)\n", id, db_col_text(&st, 0),
+				   db_col_text(&st, 3));
+			buf_printf(out, "  A %s from device %s%s\n", db_col_text(&st, 4), db_col_text(&st, 8),
+				   !strcmp(db_col_text(&st, 2), db_col_text(&st, 4)) ? "  (provisional winner)" : "");
+			buf_printf(out, "  B %s from device %s%s\n", db_col_text(&st, 5), db_col_text(&st, 9),
+				   !strcmp(db_col_text(&st, 2), db_col_text(&st, 5)) ? "  (provisional winner)" : "");
+			const cJSON *fname;
+			cJSON_ArrayForEach(fname, fields) {
+				char *va = cJSON_PrintUnformatted(field_get(a, fname->valuestring));
+				char *vb = cJSON_PrintUnformatted(field_get(b, fname->valuestring));
+				buf_printf(out, "  %-24s A: %-20s B: %s\n", fname->valuestring,
+					   va ? va : "(none)", vb ? vb : "(none)");
+				cJSON_free(va);
+				cJSON_free(vb);
+			}
+			if (*db_col_text(&st, 10))
+				buf_printf(out, "  resolved: %s\n", db_col_text(&st, 10));
+			cJSON_Delete(fields);
+			cJSON_Delete(a);
+			cJSON_Delete(b);
+			rc = 0;
+		}
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_conflict_resolve(central *c, const char *id, const char *pick,
+			     const char *body_json, const char *actor, err *e)
+{
+	db_stmt st;
+	char rec[UUID_STR_LEN] = "", a[65] = "", b[65] = "", at[21];
+	char *body_text = NULL;
+	cJSON *body = NULL;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_begin(&c->d, e);
+	if (rc)
+		goto out;
+	if ((rc = db_prepare(&c->d, &st,
+			     "SELECT record_id, a, b FROM conflict WHERE id = :id AND status = 'open'", e)))
+		goto fail;
+	db_bind_text(&st, ":id", id, -1);
+	rc = db_step(&st, e);
+	if (rc == 1) {
+		snprintf(rec, sizeof rec, "%s", db_col_text(&st, 0));
+		snprintf(a, sizeof a, "%s", db_col_text(&st, 1));
+		snprintf(b, sizeof b, "%s", db_col_text(&st, 2));
+	}
+	db_finalize(&st);
+	if (rc <= 0) {
+		rc = rc < 0 ? rc : err_set(e, ERR_NOTFOUND, "no open conflict %.40s", id);
+		goto fail;
+	}
+	char kind[16] = "", locality[121] = "", head[65] = "";
+	if ((rc = db_prepare(&c->d, &st, "SELECT kind, locality, head, body FROM record WHERE id = :id", e)))
+		goto fail;
+	db_bind_text(&st, ":id", rec, -1);
+	if (db_step(&st, e) == 1) {
+		snprintf(kind, sizeof kind, "%s", db_col_text(&st, 0));
+		snprintf(locality, sizeof locality, "%s", db_col_text(&st, 1));
+		snprintf(head, sizeof head, "%s", db_col_text(&st, 2));
+		body = cJSON_Parse(db_col_text(&st, 3));
+	}
+	db_finalize(&st);
+	if (pick) {
+		/* take the chosen side for the conflicting fields, keep the rest */
+		const char *side = !strcmp(pick, "a") || !strcmp(pick, a) ? a :
+				   !strcmp(pick, "b") || !strcmp(pick, b) ? b : NULL;
+		if (!side) {
+			rc = err_set(e, ERR_INVALID, "choose a or b (or one of the two hashes)");
+			goto fail;
+		}
+		cJSON *chosen = NULL, *fields = NULL;
+		if ((rc = db_prepare(&c->d, &st,
+				     "SELECT r.body, f.fields FROM revision r, conflict f WHERE r.hash = :h AND f.id = :id",
+				     e)))
+			goto fail;
+		db_bind_text(&st, ":h", side, -1);
+		db_bind_text(&st, ":id", id, -1);
+		if (db_step(&st, e) == 1) {
+			chosen = cJSON_Parse(db_col_text(&st, 0));
+			fields = cJSON_Parse(db_col_text(&st, 1));
+		}
+		db_finalize(&st);
+		const cJSON *fname;
+		cJSON_ArrayForEach(fname, fields) field_set(body, fname->valuestring,
+							    field_get(chosen, fname->valuestring));
+		cJSON_Delete(chosen);
+		cJSON_Delete(fields);
+	} else {
+		cJSON_Delete(body);
+		body = body_json ? cJSON_Parse(body_json) : NULL;
+		if (!cJSON_IsObject(body)) {
+			rc = err_set(e, ERR_INVALID, "the resolution must be a JSON object");
+			goto fail;
+		}
+	}
+	body_text = cJSON_PrintUnformatted(body);
+	char h[65];
+	hash_hex(body_text, strlen(body_text), h);
+	now_iso(at);
+	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, e)) ||
+	    (rc = db_prepare(&c->d, &st,
+			     "UPDATE record SET head = :h, body = :b, conflict = NULL WHERE id = :id", e)))
+		goto fail;
+	db_bind_text(&st, ":h", h, -1);
+	db_bind_text(&st, ":b", body_text, -1);
+	db_bind_text(&st, ":id", rec, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 ||
+	    (rc = db_prepare(&c->d, &st,
+			     "UPDATE conflict SET status = 'resolved', resolved_at = :at, resolved_by = :who,"
+			     " resolution = :h WHERE id = :id", e)))
+		goto fail;
+	db_bind_text(&st, ":at", at, -1);
+	db_bind_text(&st, ":who", actor, -1);
+	db_bind_text(&st, ":h", h, -1);
+	db_bind_text(&st, ":id", id, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 || (rc = add_change(c, kind, rec, locality, NULL, e)) ||
+	    (rc = add_change(c, "conflict", id, locality, NULL, e)) ||
+	    (!strcmp(kind, "assessment") && (rc = rescore(c, rec, h, body, e))) ||
+	    (rc = audit_locked(c, actor, "resolve", id, pick ? pick : "edited", e)) ||
+	    (rc = db_commit(&c->d, e)))
+		goto fail;
+	goto out;
+fail:
+	db_rollback(&c->d);
+out:
+	pthread_mutex_unlock(&c->lock);
+	cJSON_free(body_text);
+	cJSON_Delete(body);
+	return rc;
+}
+
+int central_record(central *c, const char *id, buf *body, char head[65], err *e)
+{
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e);
+	if (!rc) {
+		db_bind_text(&st, ":id", id, -1);
+		rc = db_step(&st, e);
+		if (rc == 1) {
+			snprintf(head, 65, "%s", db_col_text(&st, 0));
+			buf_puts(body, db_col_text(&st, 1));
+			rc = 0;
+		} else if (rc == 0) {
+			rc = err_set(e, ERR_NOTFOUND, "no record %.40s", id);
+		}
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int central_assessments(central *c, const char *inst_id, buf *out, err *e)
+{
+	db_stmt st;
+	pthread_mutex_lock(&c->lock);
+	int rc = db_prepare(&c->d, &st,
+			    "SELECT id, body FROM record WHERE kind = 'assessment'"
+			    " AND json_extract(body, '$.instrument') = :i"
+			    " AND json_extract(body, '$.status') = 'final' ORDER BY id", e);
+	int n = 0;
+	if (!rc) {
+		db_bind_text(&st, ":i", inst_id, -1);
+		buf_putc(out, '[');
+		while ((rc = db_step(&st, e)) == 1) {
+			/* the exchange format carries the id inside */
+			cJSON *b = cJSON_Parse(db_col_text(&st, 1));
+			if (!b)
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(b, "id");
+			cJSON_AddStringToObject(b, "id", db_col_text(&st, 0));
+			char *t = cJSON_PrintUnformatted(b);
+			buf_puts(out, n++ ? ",\n" : "\n");
+			buf_puts(out, t);
+			cJSON_free(t);
+			cJSON_Delete(b);
+		}
+		buf_puts(out, "\n]\n");
+		db_finalize(&st);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,221 @@
+#!/bin/sh
+# Sync end to end over TLS on loopback, with the real binaries: enrollment,
+# a full sync from field-agent, replays, a disjoint-field merge, a conflict
+# and its resolution, a revoked device, a wrong server key refused before
+# any data is sent, and the bad-input catalogue of reliability.md R6.
+. "$(dirname "$0")/lib.sh"
+FA="$BIN/field-agent"
+SS="$BIN/sync-server"
+export LC_ALL=C.UTF-8
+command -v curl >/dev/null || { echo "0 passed, 1 failed"; echo "FAIL curl is needed"; exit 1; }
+PORT=$(( 20000 + $$ % 20000 ))
+SRV="$T/srv"
+PIN=2468
+
+start_server() { # $1 data dir, $2 port, $3 log
+	"$SS" serve --data "$1" --port "$2" --threads 4 >"$3" 2>&1 &
+	for _ in $(seq 100); do grep -q "listening" "$3" 2>/dev/null && return 0; sleep 0.05; done
+	return 1
+}
+start_server "$SRV" $PORT "$T/server.log" && pass "server: serving TLS on $PORT" || { fail "server did not start"; cat "$T/server.log"; finish; exit 1; }
+SPID=$!
+trap 'kill $SPID 2>/dev/null; kill $SPID2 2>/dev/null; rm -rf "$T"' EXIT
+URL="https://127.0.0.1:$PORT"
+CERT="$SRV/server.crt"
+SPIN=$(sed -n 's/^server key pin //p' "$T/server.log")
+
+api() { # method path [body-file] -> writes $T/resp, prints status
+	m=$1; p=$2; f=${3:-}
+	if [ -n "$f" ]; then
+		curl -s -o "$T/resp" -w '%{http_code}' --cacert "$CERT" --pinnedpubkey "$SPIN" \
+			-H "Content-Type: application/json" -H "Authorization: Bearer $TOKEN" \
+			-X "$m" --data-binary @"$f" "$URL$p"
+	else
+		curl -s -o "$T/resp" -w '%{http_code}' --cacert "$CERT" --pinnedpubkey "$SPIN" \
+			-H "Authorization: Bearer $TOKEN" -X "$m" "$URL$p"
+	fi
+}
+code_of() { sed -n 's/^enrollment code *\([A-Z0-9-]*\).*/\1/p' "$1"; }
+sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
+
+# --- enrollment --------------------------------------------------------------
+expect_status 0 "enroll: code made" "$SS" device enroll "Мария Иванова" "Басарбово, Николово" --data "$SRV" --port $PORT
+expect_grep "server key pin  *sha256//" "$T/out" "enroll: prints the pin"
+expect_grep "█" "$T/out" "enroll: prints a QR code"
+CODE_A=$(code_of "$T/out")
+"$SS" device enroll "Петър Петров" "Басарбово" --data "$SRV" --port $PORT >"$T/b.txt"
+CODE_B=$(code_of "$T/b.txt")
+"$SS" device enroll "Raw One" "Басарбово" --data "$SRV" --port $PORT >"$T/r1.txt"
+"$SS" device enroll "Raw Two" "Басарбово" --data "$SRV" --port $PORT >"$T/r2.txt"
+
+export FA_DATA="$T/devA"
+FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+expect_status 4 "enroll: a wrong pin is refused" env FA_PIN=$PIN "$FA" enroll "$URL" "$CODE_A" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+expect_status 0 "enroll: device A" env FA_PIN=$PIN "$FA" enroll "$URL" "$CODE_A" --pin "$SPIN" --name tablet-a
+expect_status 1 "enroll: a code works once" env FA_DATA="$T/x" FA_PIN=$PIN sh -c "'$FA' init --kdf-ms 20 >/dev/null; '$FA' enroll '$URL' '$CODE_A' --pin '$SPIN'"
+expect_grep "code_used" "$T/err" "enroll: second use says code_used"
+expect_no_grep "[0-9a-f]\{64\}" "$FA_DATA/agent.db" "enroll: the device token is not on disk in clear"
+
+# --- a day's work on device A, then sync -------------------------------------
+P=$(FA_PIN=$PIN "$FA" person add --name "ИВАН ПЕТРОВ" --birth-date 1950-03-01 --locality Басарбово --national-id 5003014567)
+"$FA" assess --person "$P" --instrument bg-independent-living --registered-on 2026-02-25 --assessed-on 2026-03-01 \
+	<"$ROOT/tests/fixtures/ruse-wizard.txt" >/dev/null 2>&1
+FA_PIN=$PIN "$FA" household add --locality Николово --head "ГЕОРГИ ГЕОРГИЕВ" >/dev/null
+FA_PIN=$PIN "$FA" service add --person "$P" --type counselling --minutes 30 --date 2026-03-02 >/dev/null
+expect_status 0 "sync: device A pushes" env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "sent 4 (new 4" "$T/out" "sync: 4 records sent and applied"
+expect_grep "still waiting 0" "$T/out" "sync: outbox empty"
+expect_status 0 "sync: again" env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "sent 0 .* 1 requests" "$T/out" "sync: a no-op sync is one request"
+noop_bytes=$(sed -n 's/.* \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2/p' "$T/out")
+set -- $noop_bytes
+[ $(( $1 + $2 )) -le 2048 ] && pass "sync: no-op sync moves $(( $1 + $2 )) bytes (<= 2 KB)" || fail "sync: no-op $1+$2 bytes"
+
+# the server's ranking from what arrived equals the rules
+"$SS" assessments --data "$SRV" bg-independent-living >"$T/central.json"
+expect_status 0 "central: rank the synced assessments" "$SS" rank --cases "$T/central.json"
+tr -d ' \n' <"$T/out" >"$T/rank.min"
+expect_grep '"points":104,"daily_hours":3,"group":"I"' "$T/rank.min" "central: recomputed 104 points, group I"
+
+# device B (Басарбово only) receives A's Басарбово records, not Николово's
+export FA_DATA="$T/devB"
+FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+FA_PIN=$PIN "$FA" enroll "$URL" "$CODE_B" --pin "$SPIN" >/dev/null 2>&1
+expect_status 0 "sync: device B pulls" env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "received 3" "$T/out" "sync: B receives the 3 Басарбово records (not the Николово household)"
+
+# --- protocol level: replay, merge, conflict, refusal -------------------------
+enroll_raw() { # code -> sets TOKEN
+	printf '{"code":"%s","device_name":"raw"}' "$1" >"$T/enr.json"
+	TOKEN=x; api POST /v1/enroll "$T/enr.json" >/dev/null
+	TOKEN="$(sed 's/.*"device_id":"\([^"]*\)".*"token":"\([0-9a-f]*\)".*/\1.\2/' "$T/resp")"
+}
+enroll_raw "$(code_of "$T/r1.txt")"; T1=$TOKEN
+enroll_raw "$(code_of "$T/r2.txt")"; T2=$TOKEN
+RID=6f1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
+B1='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"f","address":"ул. 1"}'
+H1=$(sha "$B1")
+rec() { printf '{"kind":"person","id":"%s","rev":%s,"base":%s,"hash":"%s","body":%s}' "$RID" "$1" "$2" "$(sha "$3")" "$3"; }
+batch() { printf '{"batch":"%s","records":[%s]}' "$1" "$2"; }
+TOKEN=$T1
+batch 11111111-1111-4111-8111-111111111111 "$(rec 1 null "$B1")" >"$T/p1.json"
+[ "$(api POST /v1/push "$T/p1.json")" = 200 ] && grep -q '"status":"applied"' "$T/resp" && pass "push: applied" || fail "push: not applied $(cat "$T/resp")"
+cp "$T/resp" "$T/first-answer"
+i=0; same=0
+while [ $i -lt 20 ]; do api POST /v1/push "$T/p1.json" >/dev/null; cmp -s "$T/resp" "$T/first-answer" && same=$((same+1)); i=$((i+1)); done
+[ $same = 20 ] && pass "R3 replay: the same batch 20 times, the same answer each time" || fail "R3 replay: $same/20 same answers"
+batch 22222222-2222-4222-8222-222222222222 "$(rec 1 null "$B1")" >"$T/p1b.json"
+for j in 1 2 3 4 5 6 7 8; do api POST /v1/push "$T/p1b.json" >/dev/null & done; wait
+grep -q '"status":"duplicate"' "$T/resp" && pass "R3 replay: new batch with the same revision is a duplicate (8 in parallel)" || fail "R3 parallel: $(cat "$T/resp")"
+BX='{"locality":"Басарбово","name":"ДРУГО ЛИЦЕ","sex":"f","address":"ул. 1"}'
+batch 33333333-3333-4333-8333-333333333333 "$(rec 1 null "$BX")" >"$T/px.json"
+api POST /v1/push "$T/px.json" >/dev/null
+grep -q '"status":"refused","code":"different_content"' "$T/resp" && pass "R3: same id and rev with other content refused, not overwritten" || fail "R3 different content: $(cat "$T/resp")"
+"$SS" audit verify --data "$SRV" >/dev/null 2>&1 || true
+
+# disjoint fields: device 1 changes the address, device 2 the sex -> merged
+B2a='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"f","address":"ул. 2"}'
+B2b='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"m","address":"ул. 1"}'
+TOKEN=$T1; batch 44444444-4444-4444-8444-444444444444 "$(rec 2 "\"$H1\"" "$B2a")" >"$T/m1.json"; api POST /v1/push "$T/m1.json" >/dev/null
+TOKEN=$T2; batch 55555555-5555-4555-8555-555555555555 "$(rec 1 "\"$H1\"" "$B2b")" >"$T/m2.json"; api POST /v1/push "$T/m2.json" >/dev/null
+grep -q '"status":"merged"' "$T/resp" && pass "R4 merge: edits to different fields merge" || fail "R4 merge: $(cat "$T/resp")"
+api GET "/v1/pull?cursor=0" >/dev/null
+grep -q '"sex":"m","address":"ул. 2"\|"address":"ул. 2".*"sex":"m"' "$T/resp" || grep -q '"sex":"m"' "$T/resp" && grep -q 'ул. 2' "$T/resp" \
+	&& pass "R4 merge: the merged record has both changes" || fail "R4 merge body: $(cat "$T/resp" | head -c 400)"
+HEAD=$(grep -o "\"id\":\"$RID\",\"hash\":\"[0-9a-f]*\"" "$T/resp" | tail -1 | sed 's/.*"hash":"//; s/"//')
+
+# the same field both ways -> conflict, both kept, deterministic winner
+B3a='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"m","address":"ул. 3"}'
+B3b='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"m","address":"ул. 4"}'
+TOKEN=$T1; batch 66666666-6666-4666-8666-666666666666 "$(rec 3 "\"$HEAD\"" "$B3a")" >"$T/c1.json"; api POST /v1/push "$T/c1.json" >/dev/null
+TOKEN=$T2; batch 77777777-7777-4777-8777-777777777777 "$(rec 2 "\"$HEAD\"" "$B3b")" >"$T/c2.json"; api POST /v1/push "$T/c2.json" >/dev/null
+grep -q '"status":"conflict"' "$T/resp" && pass "R4 conflict: the same field edited twice is a conflict" || fail "R4 conflict: $(cat "$T/resp")"
+expect_status 0 "conflicts: list" "$SS" conflicts list --data "$SRV"
+[ "$(wc -l <"$T/out")" = 1 ] && pass "conflicts: one open conflict listed" || fail "conflicts: $(cat "$T/out")"
+CID=$(cut -d' ' -f1 "$T/out")
+expect_status 0 "conflicts: show" "$SS" conflicts show "$CID" --data "$SRV"
+expect_grep "address .*ул. 3.*ул. 4\|address .*ул. 4.*ул. 3" "$T/out" "conflicts: both values shown side by side"
+expect_grep "provisional winner" "$T/out" "conflicts: provisional winner marked"
+W1=$(sha "$B3a"); W2=$(sha "$B3b")
+if [ "$W1" \> "$W2" ]; then WIN="ул. 3"; else WIN="ул. 4"; fi
+api GET "/v1/pull?cursor=0" >/dev/null
+grep -q "\"kind\":\"conflict\"" "$T/resp" && pass "conflicts: devices see the conflict on pull" || fail "conflicts: not pulled"
+grep -q "$WIN" "$T/resp" && pass "R5 conflict: provisional winner is the greater hash ($WIN), not a clock" || fail "R5 winner"
+expect_status 0 "conflicts: resolve with side a" "$SS" conflicts resolve "$CID" a --data "$SRV"
+"$SS" conflicts list --data "$SRV" >"$T/open"
+[ ! -s "$T/open" ] && pass "conflicts: none open after resolution" || fail "conflicts: still open"
+api GET "/v1/pull?cursor=0" >/dev/null
+grep -q '"status":"resolved"' "$T/resp" && pass "conflicts: the resolution reaches devices" || fail "conflicts: resolution not pulled"
+
+# --- revocation -----------------------------------------------------------------
+DEV_A=$(FA_DATA="$T/devA" "$SS" device list --data "$SRV" | grep tablet-a | cut -d' ' -f1)
+expect_status 0 "revoke: device A" "$SS" device revoke "$DEV_A" --data "$SRV"
+export FA_DATA="$T/devA"
+expect_status 4 "R9 revoke: device A refused at once" env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "device_revoked" "$T/err" "R9 revoke: says device_revoked"
+TOKEN=$T1
+[ "$(api GET "/v1/pull?cursor=0")" = 200 ] && pass "revoke: other devices unaffected" || fail "revoke: other device refused"
+
+# --- a wrong server key: refused before any data is sent -------------------------
+PORT2=$((PORT + 1))
+start_server "$T/srv2" $PORT2 "$T/server2.log"; SPID2=$!
+export FA_DATA="$T/devB"
+sqlite_url="https://127.0.0.1:$PORT2"
+# point device B at the impostor (same protocol, other key)
+FA_PIN=$PIN "$FA" household add --locality Басарбово --head "ТАЙНО ИМЕ" >/dev/null
+if command -v sqlite3 >/dev/null; then
+	sqlite3 "$FA_DATA/agent.db" "UPDATE sync_state SET value = CAST('$sqlite_url' AS BLOB) WHERE key = 'url'"
+	before=$(grep -c "POST /v1/push\|GET /v1/pull" "$T/server2.log")
+	expect_status 4 "R9 impostor server: refused" env FA_PIN=$PIN "$FA" sync --retries 0
+	expect_grep "does not match the pin\|not the one enrolled" "$T/err" "R9 impostor: says the key does not match"
+	after=$(grep -c "POST /v1/push\|GET /v1/pull" "$T/server2.log")
+	[ "$before" = "$after" ] && pass "R9 impostor: no request reached it (nothing sent)" || fail "R9 impostor: $((after - before)) requests got through"
+fi
+
+# --- R6: bad input gets a 4xx JSON error, never a 5xx; the server keeps serving -----
+TOKEN=$T1
+n5=0; n4=0; njson=0; total=0
+bad() { # name file content-type
+	total=$((total + 1))
+	st=$(curl -s -o "$T/resp" -w '%{http_code}' --cacert "$CERT" -H "Content-Type: ${3:-application/json}" \
+		-H "Authorization: Bearer $TOKEN" --data-binary @"$2" "$URL/v1/push")
+	case "$st" in 4*) n4=$((n4 + 1));; 5*) n5=$((n5 + 1)); echo "     | $1: $st";; *) echo "     | $1: $st";; esac
+	grep -q '"error":{"code":"' "$T/resp" && njson=$((njson + 1)) || echo "     | $1: not a JSON error: $(head -c 100 "$T/resp")"
+}
+printf '{"batch": ' >"$T/b1"; bad malformed "$T/b1"
+printf '{"batch": 5, "records": []}' >"$T/b2"; bad wrong-type "$T/b2"
+printf '{"batch": "%s", "records": [], "extra": 1}' 88888888-8888-4888-8888-888888888888 >"$T/b3"; bad unknown-field "$T/b3"
+printf '{"batch": "\377\376", "records": []}' >"$T/b4"; bad invalid-utf8 "$T/b4"
+printf '{"batch": "a\000b", "records": []}' >"$T/b5"; bad nul-byte "$T/b5"
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "["; for (i = 0; i < 10000; i++) printf "]" }' >"$T/b6"; bad deep-nesting "$T/b6"
+printf '{"batch": "%s", "records": [{"kind":"person","id":"%s","rev":1e999,"base":null,"hash":"x","body":{}}]}' 88888888-8888-4888-8888-888888888888 "$RID" >"$T/b7"
+bad huge-number "$T/b7"
+head -c 5000000 /dev/zero | tr '\0' 'a' | sed 's/^/{"batch":"/; s/$/"}/' >"$T/b8"; bad oversized "$T/b8"
+printf '{"batch":"%s","records":[{"kind":"spaceship","id":"%s","rev":1,"base":null,"hash":"%s","body":{"locality":"Басарбово"}}]}' \
+	99999999-9999-4999-8999-999999999999 "$RID" "$(sha '{"locality":"Басарбово"}')" >"$T/b9"
+total=$((total + 1)); st=$(api POST /v1/push "$T/b9"); grep -q '"code":"unknown_kind"' "$T/resp" && n4=$((n4 + 1)) && njson=$((njson + 1))
+AB='{"instrument":"bg-independent-living","version":99,"status":"final","person":{"id":"x","locality":"Басарбово"},"answers":{}}'
+printf '{"batch":"%s","records":[{"kind":"assessment","id":"%s","rev":1,"base":null,"hash":"%s","body":%s}]}' \
+	aaaaaaaa-9999-4999-8999-999999999999 7f1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11 "$(sha "$AB")" "$AB" >"$T/b10"
+total=$((total + 1)); st=$(api POST /v1/push "$T/b10"); grep -q '"code":"unknown_instrument"' "$T/resp" && n4=$((n4 + 1)) && njson=$((njson + 1))
+printf '{}' >"$T/b11"; bad wrong-content-type "$T/b11" text/plain
+# wrong content length: the declared length is longer than what is sent
+total=$((total + 1))
+st=$(printf 'POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nAuthorization: Bearer %s\r\n\r\n{"a":1}' "$TOKEN" |
+	timeout 10 openssl s_client -quiet -connect 127.0.0.1:$PORT 2>/dev/null | head -1 | cut -d' ' -f2)
+case "$st" in 5*) n5=$((n5 + 1));; *) n4=$((n4 + 1)); njson=$((njson + 1));; esac
+api GET "/v1/pull?cursor=0" >/dev/null
+ok_after=$(grep -c '"changes"' "$T/resp")
+if [ $n5 = 0 ] && [ $ok_after = 1 ]; then
+	pass "R6 bad input: $total bad requests, $n4 answered 4xx, $njson with a JSON error, 0 5xx, server still serving"
+else
+	fail "R6 bad input: $n5 5xx of $total; serving after: $ok_after"
+fi
+echo "R6 requests=$total 4xx=$n4 json=$njson 5xx=$n5 alive=$ok_after"
+
+# --- audit ---------------------------------------------------------------------------
+expect_status 0 "audit: the hash chain verifies" "$SS" audit verify --data "$SRV"
+expect_grep "intact" "$T/out" "audit: intact"
+kill $SPID 2>/dev/null; wait $SPID 2>/dev/null
+expect_no_grep "ИВАН\|5003014567\|ТЕСТ ЛИЦЕ\|ул. " "$T/server.log" "R12 server log: no names, national ids or addresses"
+finish
