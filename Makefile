@@ -65,9 +65,15 @@ $(B)/sync-server: $(SERVER_OBJ) $(B)/libcommon.a
 	@echo "  LD $(V) $@"
 	@$(CC) $(LDFLAGS_V) -o $@ $(SERVER_OBJ) $(B)/libcommon.a $(PKG_LIBS)
 
-$(B)/unit-tests: $(TEST_OBJ) $(B)/libcommon.a
+# the server's modules (all but main) for the unit tests
+SERVER_LIB_OBJ := $(filter-out $(B)/obj/sync-server/main.o,$(SERVER_OBJ))
+$(B)/libserver.a: $(SERVER_LIB_OBJ)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(B)/unit-tests: $(TEST_OBJ) $(B)/libserver.a $(B)/libcommon.a
 	@echo "  LD $(V) $@"
-	@$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libcommon.a $(PKG_LIBS)
+	@$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libserver.a $(B)/libcommon.a $(PKG_LIBS)
 
 $(B)/gen-cases: scripts/gen-cases.c
 	@mkdir -p $(B)

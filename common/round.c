@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include "json.h"
@@ -22,22 +23,26 @@ typedef struct pool_block {
 	char data[];
 } pool_block;
 
+typedef struct strpool {
+	pool_block *blocks;
+} strpool;
+
 struct round_ctx {
 	const instrument *in;
 	inst_eval ev;
 	round_case *cases;
 	size_t n, cap;
 	rank_case **order; /* each points at the rank_case that opens a round_case */
-	pool_block *pool;
+	strpool pool;
 	/* id set: open addressing over case indices + 1 */
 	size_t *ids;
 	size_t ids_cap;
 	double score_s, rank_s;
 };
 
-static const char *pool_strndup(round_ctx *r, const char *s, size_t n)
+static const char *pool_strndup(strpool *p, const char *s, size_t n)
 {
-	pool_block *b = r->pool;
+	pool_block *b = p->blocks;
 	if (!b || b->cap - b->used < n + 1) {
 		size_t cap = n + 1 > 1 << 20 ? n + 1 : 1 << 20;
 		b = malloc(sizeof *b + cap);
@@ -45,14 +50,25 @@ static const char *pool_strndup(round_ctx *r, const char *s, size_t n)
 			return NULL;
 		b->cap = cap;
 		b->used = 0;
-		b->next = r->pool;
-		r->pool = b;
+		b->next = p->blocks;
+		p->blocks = b;
 	}
 	char *d = b->data + b->used;
 	memcpy(d, s, n);
 	d[n] = '\0';
 	b->used += n + 1;
 	return d;
+}
+
+static void pool_free(strpool *p)
+{
+	pool_block *b = p->blocks;
+	while (b) {
+		pool_block *n = b->next;
+		free(b);
+		b = n;
+	}
+	p->blocks = NULL;
 }
 
 static double now_s(void)
@@ -87,12 +103,7 @@ void round_free(round_ctx *r)
 	free(r->cases);
 	free(r->order);
 	free(r->ids);
-	pool_block *b = r->pool;
-	while (b) {
-		pool_block *n = b->next;
-		free(b);
-		b = n;
-	}
+	pool_free(&r->pool);
 	free(r);
 }
 
@@ -158,12 +169,11 @@ static round_case *new_case(round_ctx *r, err *e)
 	return c;
 }
 
-static int set_invalid(round_ctx *r, round_case *c, const char *why)
+static int set_invalid(strpool *pool, round_case *c, const char *why)
 {
 	c->rc.status = RANK_INVALID;
 	c->has_result = 0;
-	c->reason = pool_strndup(r, why, strlen(why));
-	r->n++;
+	c->reason = pool_strndup(pool, why, strlen(why));
 	return c->reason ? 0 : ERR_NOMEM;
 }
 
@@ -191,28 +201,28 @@ static double key_value(const inst_rank_key *k, const expr_value *v)
 	return NAN;
 }
 
-static const char *slot_text(round_ctx *r, int slot)
+static const char *slot_text(strpool *pool, const inst_eval *ev, int slot)
 {
 	if (slot < 0)
 		return NULL;
-	const expr_value *v = inst_value(&r->ev, slot);
+	const expr_value *v = inst_value(ev, slot);
 	if (v->type == EXPR_STR)
-		return pool_strndup(r, v->u.str.s, v->u.str.len);
+		return pool_strndup(pool, v->u.str.s, v->u.str.len);
 	if (v->type == EXPR_BOOL)
 		return v->u.b ? "true" : NULL;
 	if (v->type == EXPR_NUM) {
 		char tmp[32];
 		snprintf(tmp, sizeof tmp, "%g", v->u.num);
-		return pool_strndup(r, tmp, strlen(tmp));
+		return pool_strndup(pool, tmp, strlen(tmp));
 	}
 	return NULL;
 }
 
-static double slot_num(round_ctx *r, int slot)
+static double slot_num(const inst_eval *ev, int slot)
 {
 	if (slot < 0)
 		return NAN;
-	const expr_value *v = inst_value(&r->ev, slot);
+	const expr_value *v = inst_value(ev, slot);
 	if (v->type == EXPR_NUM)
 		return v->u.num;
 	if (v->type == EXPR_BOOL)
@@ -220,20 +230,23 @@ static double slot_num(round_ctx *r, int slot)
 	return NAN;
 }
 
-int round_add(round_ctx *r, const cJSON *a, err *e)
+/* Scores one assessment into c, strings in pool; needs nothing shared, so
+ * workers run it in parallel with their own ev and pool. seq is the
+ * case's position (for messages and the order of invalid cases). Returns
+ * 0 (c filled, perhaps invalid), ERR_INVALID for another instrument (the
+ * whole input is refused), ERR_NOMEM. */
+static int score_case(const instrument *in, inst_eval *ev, strpool *pool, const cJSON *a,
+		      size_t seq, round_case *c, double *score_s, err *e)
 {
-	const instrument *in = r->in;
 	const inst_ranking *R = &in->ranking;
-	round_case *c = new_case(r, e);
-	if (!c)
-		return ERR_NOMEM;
 	char why[ERR_MSG_MAX];
+	memset(c, 0, sizeof *c);
+	c->rc.seq = seq;
 	if (!cJSON_IsObject(a))
-		return set_invalid(r, c, "the case is not a JSON object");
-
+		return set_invalid(pool, c, "the case is not a JSON object");
 	const cJSON *jid = cJSON_GetObjectItemCaseSensitive(a, "id");
 	if (cJSON_IsString(jid) && jid->valuestring[0] && strlen(jid->valuestring) <= 128) {
-		c->id = pool_strndup(r, jid->valuestring, strlen(jid->valuestring));
+		c->id = pool_strndup(pool, jid->valuestring, strlen(jid->valuestring));
 		if (!c->id)
 			return err_set(e, ERR_NOMEM, "out of memory");
 	}
@@ -242,65 +255,265 @@ int round_add(round_ctx *r, const cJSON *a, err *e)
 	if (cJSON_IsString(ji) && strcmp(ji->valuestring, in->id) != 0)
 		return err_set(e, ERR_INVALID,
 			       "case #%zu: its instrument is \"%.64s\", not %s: this input is "
-			       "for another instrument", r->n + 1, ji->valuestring, in->id);
+			       "for another instrument", seq + 1, ji->valuestring, in->id);
 	if (!c->id)
-		return set_invalid(r, c, jid ? "id: must be text of 1-128 bytes" : "id: missing");
-	int nomem = 0;
-	if (id_seen(r, c->id, r->n, &nomem))
-		return set_invalid(r, c, "id: the same id appears earlier in the input");
-	if (nomem)
-		return err_set(e, ERR_NOMEM, "out of memory");
+		return set_invalid(pool, c, jid ? "id: must be text of 1-128 bytes" : "id: missing");
 	if (!ji)
-		return set_invalid(r, c, "instrument: missing");
+		return set_invalid(pool, c, "instrument: missing");
 	if (!cJSON_IsString(ji))
-		return set_invalid(r, c, "instrument: expected text");
+		return set_invalid(pool, c, "instrument: expected text");
 	const cJSON *jv = cJSON_GetObjectItemCaseSensitive(a, "version");
 	if (!cJSON_IsNumber(jv) || jv->valuedouble != in->version) {
 		snprintf(why, sizeof why, "version: expected %d (the version of %s loaded)",
 			 in->version, in->id);
-		return set_invalid(r, c, why);
+		return set_invalid(pool, c, why);
 	}
-
 	double t0 = now_s();
 	err ee = {0, ""};
-	int rc = inst_evaluate(&r->ev, a, LANG_EN, &ee);
-	r->score_s += now_s() - t0;
+	int rc = inst_evaluate(ev, a, LANG_EN, &ee);
+	*score_s += now_s() - t0;
 	if (rc)
-		return set_invalid(r, c, ee.msg);
-
+		return set_invalid(pool, c, ee.msg);
 	for (size_t k = 0; k < R->nkeys; k++)
-		c->rc.key[k] = key_value(&R->keys[k], inst_value(&r->ev, R->keys[k].slot));
-	c->rc.is_child = R->child_slot >= 0 &&
-			 inst_value(&r->ev, R->child_slot)->type == EXPR_BOOL &&
-			 inst_value(&r->ev, R->child_slot)->u.b;
-	c->rc.hours = slot_num(r, R->hours_slot);
+		c->rc.key[k] = key_value(&R->keys[k], inst_value(ev, R->keys[k].slot));
+	c->rc.is_child = R->child_slot >= 0 && inst_value(ev, R->child_slot)->type == EXPR_BOOL &&
+			 inst_value(ev, R->child_slot)->u.b;
+	c->rc.hours = slot_num(ev, R->hours_slot);
 	if (isnan(c->rc.hours))
 		c->rc.hours = 0;
 	c->has_result = 1;
-	c->points = slot_num(r, R->report_points);
-	c->daily_hours = slot_num(r, R->report_daily);
-	c->group = slot_text(r, R->report_group);
-	c->reason = slot_text(r, R->ineligible_slot);
+	c->points = slot_num(ev, R->report_points);
+	c->daily_hours = slot_num(ev, R->report_daily);
+	c->group = slot_text(pool, ev, R->report_group);
+	c->reason = slot_text(pool, ev, R->ineligible_slot);
 	c->rc.status = c->reason ? RANK_INELIGIBLE : RANK_ELIGIBLE;
+	return 0;
+}
+
+/* Scores a case given as text (invalid when it is not JSON). */
+static int score_text(const instrument *in, inst_eval *ev, strpool *pool, const char *text,
+		      size_t len, size_t seq, round_case *c, double *score_s, err *e)
+{
+	cJSON *j = NULL;
+	err pe = {0, ""};
+	if (json_parse(text, len, &json_limits_case, &j, &pe)) {
+		char why[ERR_MSG_MAX];
+		memset(c, 0, sizeof *c);
+		c->rc.seq = seq;
+		snprintf(why, sizeof why, "not a valid case: %s", pe.msg);
+		return set_invalid(pool, c, why);
+	}
+	int rc = score_case(in, ev, pool, j, seq, c, score_s, e);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* Adds a scored case: the second case with an id already seen is
+ * invalid. Strings are copied into the round's pool unless they are
+ * there already. */
+static int commit(round_ctx *r, const round_case *src, int copy, err *e)
+{
+	round_case *c = new_case(r, e);
+	if (!c)
+		return ERR_NOMEM;
+	*c = *src;
+	c->rc.seq = r->n;
+	if (copy) {
+		const char **s[] = {&c->id, &c->group, &c->reason};
+		for (size_t i = 0; i < 3; i++)
+			if (*s[i] && strcmp(*s[i], "true") &&
+			    !(*s[i] = pool_strndup(&r->pool, *s[i], strlen(*s[i]))))
+				return err_set(e, ERR_NOMEM, "out of memory");
+		c->rc.id = c->id;
+	}
+	int nomem = 0;
+	if (c->id && id_seen(r, c->id, r->n, &nomem)) {
+		c->group = NULL;
+		if (set_invalid(&r->pool, c, "id: the same id appears earlier in the input"))
+			return err_set(e, ERR_NOMEM, "out of memory");
+	}
+	if (nomem)
+		return err_set(e, ERR_NOMEM, "out of memory");
 	r->n++;
 	return 0;
 }
 
+int round_add(round_ctx *r, const cJSON *a, err *e)
+{
+	round_case c;
+	int rc = score_case(r->in, &r->ev, &r->pool, a, r->n, &c, &r->score_s, e);
+	return rc ? rc : commit(r, &c, 0, e);
+}
+
 int round_add_text(round_ctx *r, const char *text, size_t len, err *e)
 {
-	cJSON *j = NULL;
-	err pe = {0, ""};
-	int rc = json_parse(text, len, &json_limits_case, &j, &pe);
-	if (rc) {
-		round_case *c = new_case(r, e);
-		if (!c)
-			return ERR_NOMEM;
-		char why[ERR_MSG_MAX];
-		snprintf(why, sizeof why, "not a valid case: %s", pe.msg);
-		return set_invalid(r, c, why);
+	round_case c;
+	int rc = score_text(r->in, &r->ev, &r->pool, text, len, r->n, &c, &r->score_s, e);
+	return rc ? rc : commit(r, &c, 0, e);
+}
+
+/* --- parallel scoring of a stream -------------------------------------- */
+
+#define CHUNK_CASES 1024
+
+typedef struct chunk {
+	buf text;
+	size_t off[CHUNK_CASES], len[CHUNK_CASES];
+	size_t n, first;
+	round_case res[CHUNK_CASES];
+	strpool pool;
+	int state; /* 0 free, 1 filled, 2 scoring, 3 scored */
+	int rc;
+	err e;
+} chunk;
+
+typedef struct stream_job {
+	round_ctx *r;
+	chunk *ring;
+	size_t nring;
+	size_t next_fill, next_take, next_commit;
+	int stop;
+	double score_s;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} stream_job;
+
+static void *stream_worker(void *arg)
+{
+	stream_job *j = arg;
+	inst_eval ev;
+	int ok = inst_eval_init(&ev, j->r->in) == 0;
+	double score_s = 0;
+	pthread_mutex_lock(&j->mu);
+	for (;;) {
+		while (!j->stop && j->ring[j->next_take % j->nring].state != 1)
+			pthread_cond_wait(&j->cv, &j->mu);
+		if (j->ring[j->next_take % j->nring].state != 1 && j->stop)
+			break;
+		chunk *c = &j->ring[j->next_take++ % j->nring];
+		c->state = 2;
+		pthread_mutex_unlock(&j->mu);
+		c->rc = ok ? 0 : err_set(&c->e, ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < c->n && !c->rc; i++)
+			c->rc = score_text(j->r->in, &ev, &c->pool, c->text.data + c->off[i], c->len[i],
+					   c->first + i, &c->res[i], &score_s, &c->e);
+		pthread_mutex_lock(&j->mu);
+		c->state = 3;
+		pthread_cond_broadcast(&j->cv);
 	}
-	rc = round_add(r, j, e);
-	cJSON_Delete(j);
+	j->score_s += score_s;
+	pthread_mutex_unlock(&j->mu);
+	if (ok)
+		inst_eval_free(&ev);
+	return NULL;
+}
+
+int round_add_stream(round_ctx *r, json_array_reader *rd, int threads, err *e)
+{
+	if (threads < 1)
+		threads = 1;
+	if (threads > 16)
+		threads = 16;
+	stream_job j;
+	memset(&j, 0, sizeof j);
+	j.r = r;
+	j.nring = (size_t)threads * 2;
+	j.ring = calloc(j.nring, sizeof *j.ring);
+	pthread_t tid[16];
+	int started = 0, rc = 0, eof = 0;
+	if (!j.ring)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	for (; started < threads; started++)
+		if (pthread_create(&tid[started], NULL, stream_worker, &j))
+			break;
+	if (!started) {
+		rc = err_set(e, ERR_NOMEM, "cannot start threads");
+		goto done;
+	}
+	size_t seq = r->n;
+	while (!rc) {
+		/* fill the next free chunk, on this thread (reading is serial) */
+		chunk *f = &j.ring[j.next_fill % j.nring];
+		pthread_mutex_lock(&j.mu);
+		int free_slot = !eof && f->state == 0;
+		pthread_mutex_unlock(&j.mu);
+		if (free_slot) {
+			buf_reset(&f->text);
+			f->n = 0;
+			f->first = seq;
+			while (f->n < CHUNK_CASES) {
+				const char *t;
+				size_t len;
+				int got = json_array_next(rd, &t, &len, e);
+				if (got < 0) {
+					rc = got;
+					break;
+				}
+				if (got == 0) {
+					eof = 1;
+					break;
+				}
+				f->off[f->n] = f->text.len;
+				f->len[f->n] = len;
+				if (buf_append(&f->text, t, len)) {
+					rc = err_set(e, ERR_NOMEM, "out of memory");
+					break;
+				}
+				f->n++;
+			}
+			seq += f->n;
+			if (rc)
+				break;
+			if (f->n) {
+				pthread_mutex_lock(&j.mu);
+				f->state = 1;
+				j.next_fill++;
+				pthread_cond_broadcast(&j.cv);
+				pthread_mutex_unlock(&j.mu);
+				continue;
+			}
+		}
+		/* commit the oldest chunk once it is scored, in input order */
+		if (j.next_commit == j.next_fill) {
+			if (eof)
+				break;
+			continue;
+		}
+		chunk *c = &j.ring[j.next_commit % j.nring];
+		pthread_mutex_lock(&j.mu);
+		while (c->state != 3)
+			pthread_cond_wait(&j.cv, &j.mu);
+		pthread_mutex_unlock(&j.mu);
+		if (c->rc) {
+			*e = c->e;
+			rc = c->rc;
+			break;
+		}
+		for (size_t i = 0; i < c->n && !rc; i++)
+			rc = commit(r, &c->res[i], 1, e);
+		pool_free(&c->pool);
+		pthread_mutex_lock(&j.mu);
+		c->state = 0;
+		j.next_commit++;
+		pthread_mutex_unlock(&j.mu);
+	}
+done:
+	pthread_mutex_lock(&j.mu);
+	j.stop = 1;
+	pthread_cond_broadcast(&j.cv);
+	pthread_mutex_unlock(&j.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	r->score_s += j.score_s / threads; /* wall time of the scoring, not the sum */
+	for (size_t i = 0; i < j.nring; i++) {
+		buf_free(&j.ring[i].text);
+		pool_free(&j.ring[i].pool);
+	}
+	free(j.ring);
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.cv);
 	return rc;
 }
 

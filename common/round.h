@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "err.h"
 #include "inst.h"
+#include "json.h"
 #include "rank.h"
 
 typedef struct round_case {
@@ -40,6 +41,11 @@ int round_add(round_ctx *r, const cJSON *assessment, err *e);
 /* Parses text as one assessment (limits of json_limits_case) and adds it;
  * text that is not JSON makes an invalid case. */
 int round_add_text(round_ctx *r, const char *text, size_t len, err *e);
+
+/* Scores every element of a JSON array stream with `threads` workers and
+ * adds them in input order (the same result as round_add_text on each).
+ * Returns as round_add_text does, or the reader's error. */
+int round_add_stream(round_ctx *r, json_array_reader *rd, int threads, err *e);
 
 /* Orders and allocates under cap. May be called again with another cap. */
 int round_run(round_ctx *r, const rank_capacity *cap, err *e);

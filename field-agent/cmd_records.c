@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "i18n.h"
 #include "num.h"
+#include "ui.h"
 
 /* Service types of the minimum package and of a community centre
  * (domain.md §6), and the Bulgarian home-care services. */
@@ -198,6 +199,14 @@ static int person_add(int argc, char **argv)
 	return AGENT_EXIT_OK;
 }
 
+/* "  label      value" with the label padded by columns, not bytes
+ * (Cyrillic letters take two bytes each). */
+static void field_line(const char *label, const char *value)
+{
+	size_t w = ui_width(label);
+	printf("  %s%*s %s\n", label, (int)(w < 16 ? 16 - w : 0), "", value);
+}
+
 static int person_show(const char *id)
 {
 	store s;
@@ -212,13 +221,13 @@ static int person_show(const char *id)
 		rc = store_person_duplicates(&s, id, &dups, &e);
 	if (!rc) {
 		printf("%s\n", id);
-		printf("  %-14s %s\n", _("name"), str_of(f, "name"));
-		printf("  %-14s %s\n", _("birth date"), str_of(f, "birth_date"));
-		printf("  %-14s %s\n", _("national id"), str_of(f, "national_id"));
-		printf("  %-14s %s\n", _("locality"), locality);
-		printf("  %-14s %s\n", _("sex"), str_of(f, "sex"));
+		field_line(_("name"), str_of(f, "name"));
+		field_line(_("birth date"), str_of(f, "birth_date"));
+		field_line(_("national id"), str_of(f, "national_id"));
+		field_line(_("locality"), locality);
+		field_line(_("sex"), str_of(f, "sex"));
 		if (dups.len)
-			printf("  %-14s %s\n", _("same person?"), dups.data);
+			field_line(_("same person?"), dups.data);
 		db_stmt st;
 		if (db_prepare(&s.d, &st,
 			       "SELECT id, instrument, status, revision, updated_at FROM assessment"

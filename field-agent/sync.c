@@ -273,11 +273,10 @@ int cmd_enroll(int argc, char **argv)
 	    (rc = state_put(&s, "localities", ltext ? ltext : "[]", ltext ? strlen(ltext) : 2, &e)) ||
 	    (rc = state_put(&s, "cursor", "0", 1, &e)) || (rc = db_commit(&s.d, &e)))
 		db_rollback(&s.d);
-	cJSON_free(ltext);
 	buf_free(&sealed);
 	if (!rc)
-		printf(_("Enrolled as device %s for: %s\n"), did->valuestring,
-		       locs ? cJSON_PrintUnformatted(locs) : "[]");
+		printf(_("Enrolled as device %s for: %s\n"), did->valuestring, ltext ? ltext : "[]");
+	cJSON_free(ltext);
 done:
 	cJSON_Delete(j);
 	buf_free(&body);

@@ -184,7 +184,7 @@ static void show_item(wiz *w, size_t slot)
 		buf_puts(b, _("Enter keeps it"));
 		buf_putc(b, '\n');
 	}
-	buf_puts(b, item_required(w, slot) ? "> " : "(optional) > ");
+	buf_puts(b, item_required(w, slot) ? "> " : _("(optional) > "));
 	ui_flush(w->output, b);
 }
 

@@ -74,7 +74,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *bin = argv[1], *fixture = argv[2];
-	int nsaves = argc > 3 ? atoi(argv[3]) : 300;
+	int nsaves = argc > 3 ? (int)strtol(argv[3], NULL, 10) : 300;
+	if (nsaves < 10 || nsaves > 100000)
+		nsaves = 300;
 	char dir[] = "/tmp/fa-bench-agent.XXXXXX";
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");

@@ -28,7 +28,7 @@ static void central_error(http_resp *resp, int rc, const err *e)
 	int status = 400;
 	switch (rc) {
 	case ERR_AUTH:
-		status = !strcmp(code, "bad_code") ? 403 : 401;
+		status = !strcmp(code, "bad_code") || !strcmp(code, "forbidden") ? 403 : 401;
 		break;
 	case ERR_STATE:
 		status = 410;

@@ -763,6 +763,57 @@ static void result_line(buf *out, int first, const char *id, int64_t rev, const 
 	buf_putc(out, '}');
 }
 
+/* Checks one record's shape, hash, locality and instrument. Returns NULL
+ * when it is acceptable, else the error code with msg filled. */
+static const char *validate_record(central *c, const central_device *dev, const cJSON *r,
+				   char *msg, size_t msglen)
+{
+	const cJSON *jk = cJSON_GetObjectItemCaseSensitive(r, "kind");
+	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(r, "id");
+	const cJSON *jr = cJSON_GetObjectItemCaseSensitive(r, "rev");
+	const cJSON *jb = cJSON_GetObjectItemCaseSensitive(r, "base");
+	const cJSON *jh = cJSON_GetObjectItemCaseSensitive(r, "hash");
+	const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
+#define REFUSE(c_, ...) do { snprintf(msg, msglen, __VA_ARGS__); return (c_); } while (0)
+	if (!cJSON_IsObject(r))
+		REFUSE("wrong_type", "a record must be an object");
+	const cJSON *f;
+	cJSON_ArrayForEach(f, r) {
+		if (strcmp(f->string, "kind") && strcmp(f->string, "id") && strcmp(f->string, "rev") &&
+		    strcmp(f->string, "base") && strcmp(f->string, "hash") && strcmp(f->string, "body"))
+			REFUSE("unknown_field", "unknown field \"%.40s\"", f->string);
+	}
+	if (!cJSON_IsString(jk))
+		REFUSE("missing_field", "kind: missing");
+	if (!known_kind(jk->valuestring))
+		REFUSE("unknown_kind", "kind: \"%.40s\" is not a record kind", jk->valuestring);
+	if (!cJSON_IsString(ji) || !uuid_valid(ji->valuestring))
+		REFUSE("wrong_type", "id: a UUID is needed");
+	if (!cJSON_IsNumber(jr) || jr->valuedouble < 1 || jr->valuedouble > 1e9 ||
+	    jr->valuedouble != (double)(int64_t)jr->valuedouble)
+		REFUSE("wrong_type", "rev: a whole number 1-1000000000 is needed");
+	if (jb && !cJSON_IsNull(jb) && !(cJSON_IsString(jb) && strlen(jb->valuestring) == 64))
+		REFUSE("wrong_type", "base: a hash or null is needed");
+	if (!cJSON_IsString(jh) || strlen(jh->valuestring) != 64)
+		REFUSE("wrong_type", "hash: 64 hex characters are needed");
+	if (!cJSON_IsObject(body))
+		REFUSE("wrong_type", "body: an object is needed");
+	const char *locality = body_locality(body);
+	if (!locality)
+		REFUSE("missing_field", "body.locality: missing");
+	if (!device_has(dev, locality))
+		REFUSE("forbidden", "this device is not assigned to the record's locality");
+	if (!strcmp(jk->valuestring, "assessment")) {
+		const cJSON *ins = cJSON_GetObjectItemCaseSensitive(body, "instrument");
+		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(body, "version");
+		if (!cJSON_IsString(ins) || !cJSON_IsNumber(ver) ||
+		    !instrument_for(c, ins->valuestring, (int)ver->valuedouble))
+			REFUSE("unknown_instrument", "body.instrument: not known to the server");
+	}
+	return NULL;
+#undef REFUSE
+}
+
 /* Applies one revision inside the push transaction. Returns 0 and sets
  * status (and code/msg for refused); negative on storage errors. */
 static int apply_one(central *c, const central_device *dev, const cJSON *r, const char **status,
@@ -786,30 +837,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, cons
 	if (cJSON_IsString(jh) && strlen(jh->valuestring) == 64)
 		snprintf(hash_out, 65, "%s", jh->valuestring);
 
-#define REFUSE(c_, ...) do { *code = (c_); snprintf(msg, msglen, __VA_ARGS__); return 0; } while (0)
-	if (!cJSON_IsObject(r))
-		REFUSE("wrong_type", "a record must be an object");
-	const cJSON *f;
-	cJSON_ArrayForEach(f, r) {
-		if (strcmp(f->string, "kind") && strcmp(f->string, "id") && strcmp(f->string, "rev") &&
-		    strcmp(f->string, "base") && strcmp(f->string, "hash") && strcmp(f->string, "body"))
-			REFUSE("unknown_field", "unknown field \"%.40s\"", f->string);
-	}
-	if (!cJSON_IsString(jk))
-		REFUSE("missing_field", "kind: missing");
-	if (!known_kind(jk->valuestring))
-		REFUSE("unknown_kind", "kind: \"%.40s\" is not a record kind", jk->valuestring);
-	if (!cJSON_IsString(ji) || !uuid_valid(ji->valuestring))
-		REFUSE("wrong_type", "id: a UUID is needed");
-	if (!cJSON_IsNumber(jr) || jr->valuedouble < 1 || jr->valuedouble > 1e9 ||
-	    jr->valuedouble != (double)(int64_t)jr->valuedouble)
-		REFUSE("wrong_type", "rev: a whole number >= 1 is needed");
-	if (jb && !cJSON_IsNull(jb) && !(cJSON_IsString(jb) && strlen(jb->valuestring) == 64))
-		REFUSE("wrong_type", "base: a hash or null is needed");
-	if (!cJSON_IsString(jh) || strlen(jh->valuestring) != 64)
-		REFUSE("wrong_type", "hash: 64 hex characters are needed");
-	if (!cJSON_IsObject(body))
-		REFUSE("wrong_type", "body: an object is needed");
+	if ((*code = validate_record(c, dev, r, msg, msglen)))
+		return 0;
 	char *text = cJSON_PrintUnformatted(body);
 	if (!text)
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -817,29 +846,13 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, cons
 	hash_hex(text, strlen(text), h);
 	if (strcmp(h, jh->valuestring)) {
 		cJSON_free(text);
-		REFUSE("bad_hash", "hash: does not match the body");
+		*code = "bad_hash";
+		snprintf(msg, msglen, "hash: does not match the body");
+		return 0;
 	}
 	const char *kind = jk->valuestring, *id = ji->valuestring;
 	const char *base = cJSON_IsString(jb) ? jb->valuestring : NULL;
 	const char *locality = body_locality(body);
-	if (!locality) {
-		cJSON_free(text);
-		REFUSE("missing_field", "body.locality: missing");
-	}
-	if (!device_has(dev, locality)) {
-		cJSON_free(text);
-		REFUSE("forbidden", "this device is not assigned to the record's locality");
-	}
-	if (!strcmp(kind, "assessment")) {
-		const cJSON *ins = cJSON_GetObjectItemCaseSensitive(body, "instrument");
-		const cJSON *ver = cJSON_GetObjectItemCaseSensitive(body, "version");
-		if (!cJSON_IsString(ins) || !cJSON_IsNumber(ver) ||
-		    !instrument_for(c, ins->valuestring, (int)ver->valuedouble)) {
-			cJSON_free(text);
-			REFUSE("unknown_instrument", "instrument: not known to the server");
-		}
-	}
-
 	/* Seen before? The same content is a duplicate; the same revision of
 	 * this device with other content is refused, never overwritten. */
 	if ((rc = db_prepare(&c->d, &st,
@@ -974,7 +987,6 @@ done2:
 done:
 	cJSON_free(text);
 	return rc;
-#undef REFUSE
 }
 
 int central_push(central *c, const central_device *dev, const cJSON *req, buf *out, err *e)
@@ -994,6 +1006,35 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 		return err_set(e, ERR_INVALID, "missing_field: records: a list is needed");
 	if (cJSON_GetArraySize(recs) > 500)
 		return err_set(e, ERR_LIMIT, "too_large: at most 500 records per push");
+	/* A malformed record makes the whole request a 4xx: nothing applied. */
+	{
+		int i = 0;
+		const cJSON *r0;
+		char msg[200];
+		pthread_mutex_lock(&c->lock); /* instrument_for may load into the cache */
+		cJSON_ArrayForEach(r0, recs) {
+			const char *code = validate_record(c, dev, r0, msg, sizeof msg);
+			if (!code) {
+				const cJSON *jb0 = cJSON_GetObjectItemCaseSensitive(r0, "body");
+				const cJSON *jh0 = cJSON_GetObjectItemCaseSensitive(r0, "hash");
+				char *t0 = cJSON_PrintUnformatted(jb0);
+				char h0[65];
+				hash_hex(t0 ? t0 : "", t0 ? strlen(t0) : 0, h0);
+				cJSON_free(t0);
+				if (strcmp(h0, jh0->valuestring)) {
+					code = "bad_hash";
+					snprintf(msg, sizeof msg, "hash: does not match the body");
+				}
+			}
+			if (code) {
+				pthread_mutex_unlock(&c->lock);
+				return err_set(e, !strcmp(code, "forbidden") ? ERR_AUTH : ERR_INVALID,
+					       "%s: records[%d]: %s", code, i, msg);
+			}
+			i++;
+		}
+		pthread_mutex_unlock(&c->lock);
+	}
 	db_stmt st;
 	pthread_mutex_lock(&c->lock);
 	/* The same batch again: the same answer, nothing applied twice. */

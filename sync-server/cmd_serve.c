@@ -125,29 +125,48 @@ static int conf_file(conf *c, const char *path, err *e)
 	return rc;
 }
 
-/* Defaults, then --config FILE, then --name value flags. Leaves the
- * remaining arguments (not starting with --) in *rest. */
-static int conf_load(conf *c, int argc, char **argv, int *rest, err *e)
+static int conf_load_args(conf *c, int *argcp, char **argv, int *rest, err *e)
 {
+	int argc = *argcp;
 	for (size_t i = 0; i < NCONF; i++)
 		snprintf(c->v[i], sizeof c->v[i], "%s", conf_rows[i].dflt);
 	const char *env = getenv("SS_DATA");
 	if (env && *env)
 		snprintf(c->v[conf_index("data")], sizeof c->v[0], "%s", env);
-	int i = 1;
-	for (; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2))
-			break;
-		if (i + 1 >= argc)
-			return err_set(e, ERR_INVALID, "%s needs a value", argv[i]);
-		int rc = !strcmp(argv[i], "--config") ? conf_file(c, argv[i + 1], e)
-						      : conf_set(c, argv[i] + 2, argv[i + 1], e);
-		if (rc)
-			return rc;
-		i++;
+	/* a --config file first, so that flags override it */
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--config")) {
+			int rc = conf_file(c, argv[i + 1], e);
+			if (rc)
+				return rc;
+		}
+	int out = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strncmp(a, "--", 2) && (conf_index(a + 2) >= 0 || !strcmp(a, "--config"))) {
+			if (i + 1 >= argc)
+				return err_set(e, ERR_INVALID, "%s needs a value", a);
+			if (strcmp(a, "--config")) {
+				int rc = conf_set(c, a + 2, argv[i + 1], e);
+				if (rc)
+					return rc;
+			}
+			i++;
+			continue;
+		}
+		argv[out++] = argv[i];
 	}
-	*rest = i;
+	*argcp = out;
+	*rest = 1;
 	return 0;
+}
+
+/* Defaults, then --config FILE, then --name value flags, wherever they
+ * stand. The settings are taken out of argv; *rest is where the other
+ * arguments start (always 1: argv[0] is the command). */
+static int conf_load(conf *c, int *argc, char **argv, int *rest, err *e)
+{
+	return conf_load_args(c, argc, argv, rest, e);
 }
 
 static void conf_help(FILE *f)
@@ -205,7 +224,7 @@ int cmd_serve(int argc, char **argv)
 		conf_help(stdout);
 		return EXIT_OK;
 	}
-	if (conf_load(&c, argc, argv, &rest, &e)) {
+	if (conf_load(&c, &argc, argv, &rest, &e)) {
 		fprintf(stderr, "sync-server serve: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
@@ -308,8 +327,9 @@ int cmd_device(int argc, char **argv)
 	err e = {0, ""};
 	int rest;
 	const char *sub = argc > 1 ? argv[1] : "";
+	int sub_argc = argc - 1;
 	if (!strcmp(sub, "enroll") || !strcmp(sub, "revoke") || !strcmp(sub, "list")) {
-		if (conf_load(&c, argc - 1, argv + 1, &rest, &e))
+		if (conf_load(&c, &sub_argc, argv + 1, &rest, &e))
 			goto usage_err;
 	} else {
 		printf("usage: sync-server device enroll ASSESSOR LOCALITIES [--url URL] [--ttl HOURS]\n"
@@ -322,7 +342,7 @@ int cmd_device(int argc, char **argv)
 		       "LOCALITIES is a comma-separated list of the villages the device serves.\n");
 		return strcmp(sub, "--help") ? EXIT_USAGE : EXIT_OK;
 	}
-	argc--;
+	argc = sub_argc;
 	argv++;
 	central cen;
 	int status = EXIT_REFUSED;
@@ -431,11 +451,12 @@ int cmd_conflicts(int argc, char **argv)
 			argc -= 2;
 			break;
 		}
-	if (conf_load(&c, argc - 1, argv + 1, &rest, &e)) {
+	int sub_argc = argc - 1;
+	if (conf_load(&c, &sub_argc, argv + 1, &rest, &e)) {
 		fprintf(stderr, "sync-server conflicts: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
-	argc--;
+	argc = sub_argc;
 	argv++;
 	central cen;
 	buf out = BUF_INIT;
@@ -486,7 +507,8 @@ int cmd_audit(int argc, char **argv)
 		       "Recomputes the hash chain of the audit trail.\n");
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
-	if (conf_load(&c, argc - 1, argv + 1, &rest, &e)) {
+	int sub_argc = argc - 1;
+	if (conf_load(&c, &sub_argc, argv + 1, &rest, &e)) {
 		fprintf(stderr, "sync-server audit: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
@@ -513,7 +535,7 @@ int cmd_assessments(int argc, char **argv)
 	conf c;
 	err e = {0, ""};
 	int rest;
-	if (conf_load(&c, argc, argv, &rest, &e) || rest >= argc) {
+	if (conf_load(&c, &argc, argv, &rest, &e) || rest >= argc) {
 		fprintf(stderr, "usage: sync-server assessments [--data DIR] INSTRUMENT\n");
 		return EXIT_USAGE;
 	}

@@ -11,6 +11,7 @@ command -v curl >/dev/null || { echo "0 passed, 1 failed"; echo "FAIL curl is ne
 PORT=$(( 20000 + $$ % 20000 ))
 SRV="$T/srv"
 PIN=2468
+SPID2=""
 
 start_server() { # $1 data dir, $2 port, $3 log
 	"$SS" serve --data "$1" --port "$2" --threads 4 >"$3" 2>&1 &
@@ -69,7 +70,7 @@ expect_status 0 "sync: again" env FA_PIN=$PIN "$FA" sync --retries 0
 expect_grep "sent 0 .* 1 requests" "$T/out" "sync: a no-op sync is one request"
 noop_bytes=$(sed -n 's/.* \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2/p' "$T/out")
 set -- $noop_bytes
-[ $(( $1 + $2 )) -le 2048 ] && pass "sync: no-op sync moves $(( $1 + $2 )) bytes (<= 2 KB)" || fail "sync: no-op $1+$2 bytes"
+[ $(( $1 + $2 )) -le 2048 ] && pass "sync: no-op sync: $(( $1 + $2 )) bytes of HTTP body (<= 2 KB)" || fail "sync: no-op $1+$2 bytes"
 
 # the server's ranking from what arrived equals the rules
 "$SS" assessments --data "$SRV" bg-independent-living >"$T/central.json"
@@ -105,7 +106,9 @@ i=0; same=0
 while [ $i -lt 20 ]; do api POST /v1/push "$T/p1.json" >/dev/null; cmp -s "$T/resp" "$T/first-answer" && same=$((same+1)); i=$((i+1)); done
 [ $same = 20 ] && pass "R3 replay: the same batch 20 times, the same answer each time" || fail "R3 replay: $same/20 same answers"
 batch 22222222-2222-4222-8222-222222222222 "$(rec 1 null "$B1")" >"$T/p1b.json"
-for j in 1 2 3 4 5 6 7 8; do api POST /v1/push "$T/p1b.json" >/dev/null & done; wait
+pids=""
+for j in 1 2 3 4 5 6 7 8; do api POST /v1/push "$T/p1b.json" >/dev/null & pids="$pids $!"; done
+for p in $pids; do wait "$p"; done
 grep -q '"status":"duplicate"' "$T/resp" && pass "R3 replay: new batch with the same revision is a duplicate (8 in parallel)" || fail "R3 parallel: $(cat "$T/resp")"
 BX='{"locality":"Басарбово","name":"ДРУГО ЛИЦЕ","sex":"f","address":"ул. 1"}'
 batch 33333333-3333-4333-8333-333333333333 "$(rec 1 null "$BX")" >"$T/px.json"
@@ -213,6 +216,17 @@ else
 fi
 echo "R6 requests=$total 4xx=$n4 json=$njson 5xx=$n5 alive=$ok_after"
 
+# --- R10: who may do what ----------------------------------------------------------
+BN='{"locality":"Николово","name":"ДРУГО СЕЛО"}'
+TOKEN=$T1
+printf '{"batch":"bbbbbbbb-9999-4999-8999-999999999999","records":[{"kind":"person","id":"8f1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11","rev":1,"base":null,"hash":"%s","body":%s}]}' "$(sha "$BN")" "$BN" >"$T/loc.json"
+[ "$(api POST /v1/push "$T/loc.json")" = 403 ] && grep -q '"forbidden"' "$T/resp" && pass "R10: a record of another locality is refused 403" || fail "R10 locality: $(cat "$T/resp")"
+TOKEN=""
+[ "$(api GET "/v1/pull?cursor=0")" = 401 ] && pass "R10: no credential is 401" || fail "R10 no credential"
+TOKEN="${T1%.*}.0000000000000000000000000000000000000000000000000000000000000000"
+[ "$(api GET "/v1/pull?cursor=0")" = 401 ] && pass "R10: another device's id with a wrong token is 401" || fail "R10 wrong token"
+TOKEN=$T1
+"$SS" audit verify --data "$SRV" >/dev/null
 # --- audit ---------------------------------------------------------------------------
 expect_status 0 "audit: the hash chain verifies" "$SS" audit verify --data "$SRV"
 expect_grep "intact" "$T/out" "audit: intact"
