@@ -207,6 +207,49 @@ static void field_line(const char *label, const char *value)
 	printf("  %s%*s %s\n", label, (int)(w < 16 ? 16 - w : 0), "", value);
 }
 
+static int person_edit(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},      {"birth-date", required_argument, NULL, 'b'},
+		{"national-id", required_argument, NULL, 'i'}, {"sex", required_argument, NULL, 's'},
+		{"role", required_argument, NULL, 'r'},      {"legal-rep", required_argument, NULL, 'R'},
+		{"address", required_argument, NULL, 'a'},   {NULL, 0, NULL, 0},
+	};
+	static const char *const keys[] = {"name", "birth_date", "national_id", "sex", "role",
+					   "legal_rep", "address"};
+	static const char letters[] = "nbisrRa";
+	if (argc < 2 || argv[1][0] == '-')
+		return usage_error("person edit", _("give the person's id first"));
+	const char *id = argv[1];
+	cJSON *patch = cJSON_CreateObject();
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		const char *k = strchr(letters, c);
+		if (!k || !c) {
+			cJSON_Delete(patch);
+			return usage_error("person edit", _("unknown option (see --help)"));
+		}
+		cJSON_AddStringToObject(patch, keys[k - letters], optarg);
+	}
+	if (!cJSON_GetArraySize(patch)) {
+		cJSON_Delete(patch);
+		return usage_error("person edit", _("nothing to change"));
+	}
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 1, &e);
+	if (!rc)
+		rc = store_person_update(&s, id, patch, 1, &e);
+	cJSON_Delete(patch);
+	store_close(&s);
+	if (rc)
+		return agent_fail("person edit", &e);
+	printf("%s\n", id);
+	return AGENT_EXIT_OK;
+}
+
 static int person_show(const char *id)
 {
 	store s;
@@ -285,9 +328,12 @@ int cmd_person(int argc, char **argv)
 		return person_list(argc - 1, argv + 1);
 	if (argc >= 3 && !strcmp(argv[1], "show"))
 		return person_show(argv[2]);
+	if (argc >= 2 && !strcmp(argv[1], "edit"))
+		return person_edit(argc - 1, argv + 1);
 	printf("%s", _("usage: field-agent person add --name NAME --birth-date YYYY-MM-DD --locality L\n"
 		       "                 [--household ID] [--national-id ID] [--sex f|m]\n"
 		       "                 [--role child|woman|applicant] [--legal-rep NAME] [--address A]\n"
+		       "       field-agent person edit ID [--name NAME] [--address A] [--sex f|m] …\n"
 		       "       field-agent person list [--locality L]\n"
 		       "       field-agent person show ID\n"
 		       "\n"

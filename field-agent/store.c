@@ -65,6 +65,7 @@ static const char *const migrations[] = {
 	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kind, record_id, rev));"
 	"CREATE TABLE remote(id TEXT PRIMARY KEY, kind TEXT NOT NULL, head TEXT NOT NULL,"
 	"  locality TEXT NOT NULL, sealed BLOB NOT NULL, seq INTEGER NOT NULL);"
+	"CREATE TABLE heads(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL);"
 	"CREATE TABLE remote_conflict(id TEXT PRIMARY KEY, record_id TEXT NOT NULL,"
 	"  fields TEXT NOT NULL, winner TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL);",
 };
@@ -643,6 +644,116 @@ fail:
 done:
 	db_finalize(&st);
 	buf_free(&sealed);
+	return rc;
+}
+
+int store_person_update(store *s, const char *id, const cJSON *patch, int queue, err *e)
+{
+	cJSON *f = NULL;
+	char locality[128], aad[64];
+	buf sealed = BUF_INIT;
+	db_stmt st = {0};
+	uint8_t nid[CRYPTO_HASH_LEN], ident[CRYPTO_HASH_LEN];
+	int has_nid;
+	int rc = store_person_get(s, id, &f, locality, e);
+	if (rc)
+		return rc;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, patch) {
+		if (!strcmp(it->string, "id") || !strcmp(it->string, "locality") ||
+		    !strcmp(it->string, "household_id"))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(f, it->string);
+		cJSON_AddItemToObject(f, it->string, cJSON_Duplicate(it, 1));
+	}
+	long days;
+	const char *birth = json_str(f, "birth_date");
+	if (!json_str(f, "name") || !birth || expr_parse_date(birth, strlen(birth), &days)) {
+		rc = err_set(e, ERR_INVALID, "name and a real birth date are needed");
+		goto done;
+	}
+	snprintf(aad, sizeof aad, "person/%s", id);
+	if ((rc = person_hashes(s, f, locality, nid, &has_nid, ident, e)) ||
+	    (rc = store_seal_json(s, aad, f, &sealed, e)) || (rc = db_begin(&s->d, e)))
+		goto done;
+	if ((rc = db_prepare(&s->d, &st,
+			     "UPDATE person SET sealed = :s, nid_hash = :nid, ident_hash = :ident,"
+			     " revision = revision + :q WHERE id = :id", e)))
+		goto fail;
+	db_bind_blob(&st, ":s", sealed.data, (int)sealed.len);
+	db_bind_blob(&st, ":nid", has_nid ? nid : NULL, CRYPTO_HASH_LEN);
+	db_bind_blob(&st, ":ident", ident, CRYPTO_HASH_LEN);
+	db_bind_int(&st, ":q", queue != 0);
+	db_bind_text(&st, ":id", id, -1);
+	if ((rc = db_step(&st, e)) < 0)
+		goto fail;
+	if (queue) {
+		int64_t rev = 1;
+		db_stmt q;
+		if (db_prepare(&s->d, &q, "SELECT revision FROM person WHERE id = :id", e) == 0) {
+			db_bind_text(&q, ":id", id, -1);
+			if (db_step(&q, e) == 1)
+				rev = db_col_int(&q, 0);
+			db_finalize(&q);
+		}
+		if ((rc = outbox_add(s, "person", id, rev, e)))
+			goto fail;
+	}
+	if ((rc = db_commit(&s->d, e)))
+		goto fail;
+	goto done;
+fail:
+	db_rollback(&s->d);
+done:
+	db_finalize(&st);
+	buf_free(&sealed);
+	cJSON_Delete(f);
+	return rc;
+}
+
+int store_person_put_remote(store *s, const char *id, const cJSON *body, err *e)
+{
+	const char *locality = json_str(body, "locality");
+	const char *hh = json_str(body, "household_id");
+	cJSON *f = cJSON_Duplicate(body, 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(f, "locality");
+	cJSON_DeleteItemFromObjectCaseSensitive(f, "household_id");
+	char aad[64], now[21];
+	uint8_t nid[CRYPTO_HASH_LEN], ident[CRYPTO_HASH_LEN];
+	int has_nid, rc;
+	buf sealed = BUF_INIT;
+	db_stmt st = {0};
+	if (!locality || !uuid_valid(id)) {
+		cJSON_Delete(f);
+		return 0; /* not a person this device can use; it stays in `remote` */
+	}
+	snprintf(aad, sizeof aad, "person/%s", id);
+	store_now(now);
+	if ((rc = person_hashes(s, f, locality, nid, &has_nid, ident, e)) ||
+	    (rc = store_seal_json(s, aad, f, &sealed, e)))
+		goto done;
+	/* a person with changes waiting to be sent keeps them: the server
+	 * decides between the two versions */
+	if ((rc = db_prepare(&s->d, &st,
+			     "INSERT INTO person(id, household_id, locality, nid_hash, ident_hash, sealed, created_at)"
+			     " VALUES (:id, NULL, :loc, :nid, :ident, :s, :now) ON CONFLICT(id) DO UPDATE SET"
+			     " sealed = excluded.sealed, nid_hash = excluded.nid_hash, ident_hash = excluded.ident_hash"
+			     " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE kind = 'person' AND record_id = :id)",
+			     e)))
+		goto done;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":loc", locality, -1);
+	db_bind_blob(&st, ":nid", has_nid ? nid : NULL, CRYPTO_HASH_LEN);
+	db_bind_blob(&st, ":ident", ident, CRYPTO_HASH_LEN);
+	db_bind_blob(&st, ":s", sealed.data, (int)sealed.len);
+	db_bind_text(&st, ":now", now, -1);
+	rc = db_step(&st, e);
+	rc = rc < 0 ? rc : 0;
+	(void)hh;
+done:
+	db_finalize(&st);
+	buf_free(&sealed);
+	cJSON_Delete(f);
 	return rc;
 }
 

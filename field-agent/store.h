@@ -93,6 +93,14 @@ int store_person_add(store *s, const char *household_id, const char *locality,
 /* The person's sealed fields and locality. Caller frees *fields. */
 int store_person_get(store *s, const char *id, cJSON **fields, char locality[128],
 		     err *e);
+/* Changes a person's fields (patch replaces the keys it has; locality
+ * and household stay). With queue set the change gets a new revision in
+ * the outbox (an assessor's edit); without, it is silent (for tests). */
+int store_person_update(store *s, const char *id, const cJSON *patch, int queue, err *e);
+/* A person received from the server becomes usable on this device (to
+ * assess, to edit); one with local changes waiting keeps them. Runs
+ * inside the caller's transaction. */
+int store_person_put_remote(store *s, const char *id, const cJSON *body, err *e);
 /* Ids of persons that look like the same person as id (same national id,
  * or same name + birth date + locality), into out (space separated). */
 int store_person_duplicates(store *s, const char *id, buf *out, err *e);

@@ -404,21 +404,31 @@ static void hash_hex(const char *text, char out[65])
 	crypto_hex(h, 32, out);
 }
 
-/* Last hash known for a record: what we pushed or pulled. */
+/* Last hash known for a record: what we pushed or pulled last. */
 static void known_head(store *s, const char *id, char out[65])
 {
 	db_stmt st;
 	err e;
 	out[0] = '\0';
-	if (db_prepare(&s->d, &st,
-		       "SELECT hash FROM (SELECT hash, at AS t FROM pushed WHERE record_id = :id"
-		       " UNION ALL SELECT head, '9999' FROM remote WHERE id = :id) ORDER BY t DESC LIMIT 1",
-		       &e))
+	if (db_prepare(&s->d, &st, "SELECT hash FROM heads WHERE record_id = :id", &e))
 		return;
 	db_bind_text(&st, ":id", id, -1);
 	if (db_step(&st, &e) == 1)
 		snprintf(out, 65, "%s", db_col_text(&st, 0));
 	db_finalize(&st);
+}
+
+static int set_head(store *s, const char *id, const char *hash, err *e)
+{
+	db_stmt st;
+	int rc = db_prepare(&s->d, &st, "INSERT OR REPLACE INTO heads(record_id, hash) VALUES (:id, :h)", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":h", hash, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
 }
 
 static void progress(int tty, long done, long total, const char *what)
@@ -559,6 +569,8 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
 					db_finalize(&u);
 				}
+				if (!rc)
+					rc = set_head(s, ids[i], hashes[i], e);
 				if (!rc && !(rc = db_prepare(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
 					db_bind_int(&u, ":seq", seqs[i]);
 					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
@@ -647,6 +659,10 @@ static int apply_change(store *s, const cJSON *ch, err *e)
 		db_finalize(&st);
 	}
 	buf_free(&sealed);
+	if (!rc && cJSON_IsString(hash))
+		rc = set_head(s, id->valuestring, hash->valuestring, e);
+	if (!rc && !strcmp(kind->valuestring, "person"))
+		rc = store_person_put_remote(s, id->valuestring, body, e);
 	return rc;
 }
 

@@ -11,7 +11,8 @@
  * callback writes the one log line and frees the state. libmicrohttpd
  * only lets a response be queued on the first call or after the whole body
  * has arrived, so a chunked body that passes the cap is read on and thrown
- * away (up to a bound) to be able to answer 413.
+ * away (up to a bound) to be able to answer 413; see check_headers for
+ * when an error found in the headers is answered before the body.
  *
  * The state is allocated a little earlier than the first access-handler
  * call, in the URI log callback: that is the only place libmicrohttpd
@@ -482,10 +483,16 @@ static const http_route *find_route(http_server *s, request *r, const char *path
 }
 
 /* The first call: decides from the request line and headers alone whether
- * the request can go on. An error is answered at once when a body is on
- * its way (so it is never read; libmicrohttpd closes the connection after
- * such an early answer), or kept in r->early for the last call otherwise
- * (keeping the connection alive). */
+ * the request can go on. An error is kept in r->early and answered
+ *  - at once, without reading the body, when the client waits for
+ *    "100 Continue" (nothing is on its way yet) or announced a body too
+ *    large to be worth reading (over twice max_body, or of unknown length
+ *    and not chunked); libmicrohttpd closes the connection after such an
+ *    early answer;
+ *  - otherwise at the end of the body, which is read and dropped: a client
+ *    already sending would often see its upload cut (a reset) instead of
+ *    the answer if the connection were closed under it, and this way the
+ *    connection stays alive. */
 static enum MHD_Result check_headers(http_server *s, request *r,
 				     struct MHD_Connection *conn, const char *url,
 				     const char *method)
@@ -544,8 +551,13 @@ static enum MHD_Result check_headers(http_server *s, request *r,
 		}
 	}
 	if (r->early.status) {
+		const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								 MHD_HTTP_HEADER_EXPECT);
+		int waiting = expect && strcasecmp(skip_space(expect), "100-continue") == 0;
+		int too_much = (te && !chunked) ||
+			       (!chunked && length / 2 > s->cfg.max_body);
 		r->route = NULL;
-		if (r->has_body)
+		if (r->has_body && (waiting || too_much))
 			return send_response(r, conn, &r->early, 0);
 		return MHD_YES;
 	}

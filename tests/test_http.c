@@ -657,16 +657,40 @@ static void http_body_over_limit_is_413(void)
 	body[0] = '[';
 	reply r = {0};
 
-	/* a Content-Length over the limit is answered before the body is read */
-	post(&fx, "/v1/echo", body, big, json_header, &r);
-	CHECK_ERROR(&r, 413, "too_large");
-	get(&fx, "/v1/hello", &r);
+	/* a Content-Length over the limit: a client already sending gets its
+	 * 413 after the body (read and dropped), on a connection kept alive */
+	CURL *h = client();
+	struct curl_slist *list = curl_slist_append(NULL, "Content-Type: application/json");
+	for (int i = 0; i < 5; i++) {
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)big);
+		perform(h, &fx, "/v1/echo", &r);
+		CHECK_ERROR(&r, 413, "too_large");
+		CHECK_INT(r.connects, i == 0);
+	}
+	curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	perform(h, &fx, "/v1/hello", &r);
 	CHECK_INT(r.status, 200);
+	CHECK_INT(r.connects, 0);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(list);
 
+	/* a client waiting for 100 Continue gets it before sending anything */
 	const char *const expect[] = {"Content-Type: application/json",
 				      "Expect: 100-continue", NULL};
 	post(&fx, "/v1/echo", body, big, expect, &r);
 	CHECK_ERROR(&r, 413, "too_large");
+
+	/* so does a body announced far over the limit, then the connection is
+	 * closed: the client sees the 413, or at worst its upload cut */
+	size_t far = 4u * 1024 * 1024;
+	char *huge_body = malloc(far);
+	memset(huge_body, ' ', far);
+	const char *const no_expect[] = {"Content-Type: application/json", "Expect:", NULL};
+	post(&fx, "/v1/echo", huge_body, far, no_expect, &r);
+	CHECK(r.status == 413 || r.rc == CURLE_SEND_ERROR || r.rc == CURLE_RECV_ERROR);
+	free(huge_body);
 
 	/* exactly the limit is fine */
 	post(&fx, "/v1/echo", body, TEST_MAX_BODY, json_header, &r);
