@@ -48,6 +48,12 @@ int db_open(db *d, const char *path, int flags, err *e)
 
 void db_close(db *d)
 {
+	for (int i = 0; i < DB_CACHE; i++) {
+		if (d->cache[i].s)
+			sqlite3_finalize(d->cache[i].s);
+		d->cache[i].s = NULL;
+		d->cache[i].sql = NULL;
+	}
 	if (d->h)
 		sqlite3_close_v2(d->h);
 	d->h = NULL;
@@ -65,10 +71,36 @@ int db_exec(db *d, const char *sql, err *e)
 	return 0;
 }
 
+int db_prepare_cached(db *d, db_stmt *st, const char *sql, err *e)
+{
+	st->d = d;
+	st->s = NULL;
+	st->cached = 0;
+	int slot = -1;
+	for (int i = 0; i < DB_CACHE; i++) {
+		if (d->cache[i].sql == sql) {
+			st->s = d->cache[i].s;
+			st->cached = 1;
+			return 0;
+		}
+		if (!d->cache[i].sql && slot < 0)
+			slot = i;
+	}
+	if (sqlite3_prepare_v3(d->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->s, NULL) != SQLITE_OK)
+		return db_fail(d, e, "prepare");
+	if (slot >= 0) {
+		d->cache[slot].sql = sql;
+		d->cache[slot].s = st->s;
+		st->cached = 1;
+	}
+	return 0;
+}
+
 int db_prepare(db *d, db_stmt *st, const char *sql, err *e)
 {
 	st->d = d;
 	st->s = NULL;
+	st->cached = 0;
 	if (sqlite3_prepare_v2(d->h, sql, -1, &st->s, NULL) != SQLITE_OK)
 		return db_fail(d, e, "prepare");
 	return 0;
@@ -128,8 +160,12 @@ int db_reset(db_stmt *st)
 
 void db_finalize(db_stmt *st)
 {
-	if (st->s)
+	if (st->s && st->cached) {
+		sqlite3_reset(st->s);
+		sqlite3_clear_bindings(st->s);
+	} else if (st->s) {
 		sqlite3_finalize(st->s);
+	}
 	st->s = NULL;
 }
 

@@ -14,15 +14,24 @@
 
 #include "err.h"
 
+#define DB_CACHE 48
+
 typedef struct db {
 	sqlite3 *h;
 	const char *path;
 	int in_tx;
+	/* statements of hot paths, kept prepared, keyed by the address of
+	 * their SQL text (a string constant) */
+	struct {
+		const char *sql;
+		sqlite3_stmt *s;
+	} cache[DB_CACHE];
 } db;
 
 typedef struct db_stmt {
 	sqlite3_stmt *s;
 	db *d;
+	int cached;
 } db_stmt;
 
 /* Opens (creating if asked) the database at path with WAL journal,
@@ -39,6 +48,10 @@ int db_exec(db *d, const char *sql, err *e);
 
 /* Prepares sql. Parameters are named :name and bound with db_bind_*. */
 int db_prepare(db *d, db_stmt *st, const char *sql, err *e);
+/* The same for a statement run again and again: sql must be a string
+ * constant; the prepared statement is kept and db_finalize only resets
+ * it. */
+int db_prepare_cached(db *d, db_stmt *st, const char *sql, err *e);
 /* Binding an unknown name is a programming error: ERR_INVALID. */
 int db_bind_int(db_stmt *st, const char *name, int64_t v);
 int db_bind_double(db_stmt *st, const char *name, double v);

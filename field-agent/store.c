@@ -62,7 +62,7 @@ static const char *const migrations[] = {
 	 * (to name the base of the next revision), what was received */
 	"CREATE TABLE sync_state(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
 	"CREATE TABLE pushed(kind TEXT NOT NULL, record_id TEXT NOT NULL, rev INTEGER NOT NULL,"
-	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (kind, record_id, rev));"
+	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (record_id, rev));"
 	"CREATE TABLE remote(id TEXT PRIMARY KEY, kind TEXT NOT NULL, head TEXT NOT NULL,"
 	"  locality TEXT NOT NULL, sealed BLOB NOT NULL, seq INTEGER NOT NULL);"
 	"CREATE TABLE heads(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL);"

@@ -579,7 +579,7 @@ static int rescore(central *c, const char *id, const char *head, const cJSON *bo
 		}
 	}
 	db_stmt st;
-	int rc = db_prepare(&c->d, &st,
+	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT OR REPLACE INTO score(assessment_id, head, valid, error, outputs)"
 			    " VALUES (:id, :head, :valid, :err, :out)", e);
 	if (rc) {
@@ -682,7 +682,7 @@ static int add_change(central *c, const char *kind, const char *id, const char *
 		      const char *device_id, err *e)
 {
 	db_stmt st;
-	int rc = db_prepare(&c->d, &st,
+	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT INTO change(kind, record_id, locality, device_id)"
 			    " VALUES (:k, :id, :loc, :dev)", e);
 	if (rc)
@@ -702,7 +702,7 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	db_stmt st;
 	char at[21];
 	now_iso(at);
-	int rc = db_prepare(&c->d, &st,
+	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT OR IGNORE INTO revision(hash, kind, record_id, rev, base, device_id, body,"
 			    " received_at) VALUES (:h, :k, :id, :rev, :base, :dev, :body, :at)", e);
 	if (rc)
@@ -724,7 +724,7 @@ static int set_record(central *c, const char *id, const char *kind, const char *
 		      const char *head, const char *body_text, const char *conflict, err *e)
 {
 	db_stmt st;
-	int rc = db_prepare(&c->d, &st,
+	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT INTO record(id, kind, locality, head, body, conflict)"
 			    " VALUES (:id, :k, :loc, :head, :body, :cf) ON CONFLICT(id) DO UPDATE SET"
 			    " head = excluded.head, body = excluded.body, locality = excluded.locality,"
@@ -816,9 +816,10 @@ static const char *validate_record(central *c, const central_device *dev, const 
 
 /* Applies one revision inside the push transaction. Returns 0 and sets
  * status (and code/msg for refused); negative on storage errors. */
-static int apply_one(central *c, const central_device *dev, const cJSON *r, const char **status,
-		     const char **code, char *msg, size_t msglen, char conflict_id[UUID_STR_LEN],
-		     char hash_out[65], int64_t *rev_out, const char **id_out, err *e)
+static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
+		     const char *h, const char **status, const char **code, char *msg, size_t msglen,
+		     char conflict_id[UUID_STR_LEN], char hash_out[65], int64_t *rev_out,
+		     const char **id_out, err *e)
 {
 	const cJSON *jk = cJSON_GetObjectItemCaseSensitive(r, "kind");
 	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(r, "id");
@@ -837,25 +838,17 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, cons
 	if (cJSON_IsString(jh) && strlen(jh->valuestring) == 64)
 		snprintf(hash_out, 65, "%s", jh->valuestring);
 
-	if ((*code = validate_record(c, dev, r, msg, msglen)))
-		return 0;
-	char *text = cJSON_PrintUnformatted(body);
-	if (!text)
-		return err_set(e, ERR_NOMEM, "out of memory");
-	char h[65];
-	hash_hex(text, strlen(text), h);
-	if (strcmp(h, jh->valuestring)) {
-		cJSON_free(text);
-		*code = "bad_hash";
-		snprintf(msg, msglen, "hash: does not match the body");
-		return 0;
-	}
+	/* validated, and text/h computed, by central_push */
+	(void)jh;
+	(void)body;
+	(void)msg;
+	(void)msglen;
 	const char *kind = jk->valuestring, *id = ji->valuestring;
 	const char *base = cJSON_IsString(jb) ? jb->valuestring : NULL;
 	const char *locality = body_locality(body);
 	/* Seen before? The same content is a duplicate; the same revision of
 	 * this device with other content is refused, never overwritten. */
-	if ((rc = db_prepare(&c->d, &st,
+	if ((rc = db_prepare_cached(&c->d, &st,
 			     "SELECT hash FROM revision WHERE hash = :h OR (record_id = :id AND rev = :rev"
 			     " AND device_id = :dev)", e)))
 		goto done;
@@ -888,7 +881,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, cons
 
 	/* Current head of the record, if any. */
 	char head[65] = "", *cur_text = NULL;
-	if ((rc = db_prepare(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e)))
+	if ((rc = db_prepare_cached(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e)))
 		goto done;
 	db_bind_text(&st, ":id", id, -1);
 	if ((rc = db_step(&st, e)) == 1) {
@@ -985,7 +978,6 @@ done3:
 done2:
 	free(cur_text);
 done:
-	cJSON_free(text);
 	return rc;
 }
 
@@ -1006,34 +998,51 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 		return err_set(e, ERR_INVALID, "missing_field: records: a list is needed");
 	if (cJSON_GetArraySize(recs) > 500)
 		return err_set(e, ERR_LIMIT, "too_large: at most 500 records per push");
-	/* A malformed record makes the whole request a 4xx: nothing applied. */
+	/* A malformed record makes the whole request a 4xx: nothing applied.
+	 * The canonical text and hash of each body are computed once here. */
+	int nrec = cJSON_GetArraySize(recs);
+	char **texts = calloc((size_t)(nrec ? nrec : 1), sizeof *texts);
+	char (*hashes)[65] = calloc((size_t)(nrec ? nrec : 1), sizeof *hashes);
+	if (!texts || !hashes) {
+		free(texts);
+		free(hashes);
+		return err_set(e, ERR_NOMEM, "out of memory");
+	}
 	{
 		int i = 0;
 		const cJSON *r0;
 		char msg[200];
+		const char *code = NULL;
 		pthread_mutex_lock(&c->lock); /* instrument_for may load into the cache */
 		cJSON_ArrayForEach(r0, recs) {
-			const char *code = validate_record(c, dev, r0, msg, sizeof msg);
+			code = validate_record(c, dev, r0, msg, sizeof msg);
 			if (!code) {
-				const cJSON *jb0 = cJSON_GetObjectItemCaseSensitive(r0, "body");
 				const cJSON *jh0 = cJSON_GetObjectItemCaseSensitive(r0, "hash");
-				char *t0 = cJSON_PrintUnformatted(jb0);
-				char h0[65];
-				hash_hex(t0 ? t0 : "", t0 ? strlen(t0) : 0, h0);
-				cJSON_free(t0);
-				if (strcmp(h0, jh0->valuestring)) {
-					code = "bad_hash";
-					snprintf(msg, sizeof msg, "hash: does not match the body");
+				texts[i] = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r0, "body"));
+				if (!texts[i]) {
+					code = "too_large";
+					snprintf(msg, sizeof msg, "out of memory");
+				} else {
+					hash_hex(texts[i], strlen(texts[i]), hashes[i]);
+					if (strcmp(hashes[i], jh0->valuestring)) {
+						code = "bad_hash";
+						snprintf(msg, sizeof msg, "hash: does not match the body");
+					}
 				}
 			}
-			if (code) {
-				pthread_mutex_unlock(&c->lock);
-				return err_set(e, !strcmp(code, "forbidden") ? ERR_AUTH : ERR_INVALID,
-					       "%s: records[%d]: %s", code, i, msg);
-			}
+			if (code)
+				break;
 			i++;
 		}
 		pthread_mutex_unlock(&c->lock);
+		if (code) {
+			for (int k = 0; k < nrec; k++)
+				cJSON_free(texts[k]);
+			free(texts);
+			free(hashes);
+			return err_set(e, !strcmp(code, "forbidden") ? ERR_AUTH : ERR_INVALID,
+				       "%s: records[%d]: %s", code, i, msg);
+		}
 	}
 	db_stmt st;
 	pthread_mutex_lock(&c->lock);
@@ -1060,13 +1069,15 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 	json_write_string(out, jbatch->valuestring, strlen(jbatch->valuestring));
 	buf_puts(out, ",\"results\":[");
 	const cJSON *r;
-	int first = 1;
+	int first = 1, ri = 0;
 	cJSON_ArrayForEach(r, recs) {
 		const char *status, *code, *id;
 		char msg[200], cid[UUID_STR_LEN], hash[65];
 		int64_t rev;
-		if ((rc = apply_one(c, dev, r, &status, &code, msg, sizeof msg, cid, hash, &rev, &id, e)))
+		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &status, &code, msg, sizeof msg,
+				    cid, hash, &rev, &id, e)))
 			goto fail;
+		ri++;
 		result_line(out, first, id, rev, hash, status, code, code ? msg : NULL,
 			    cid[0] ? cid : NULL);
 		first = 0;
@@ -1104,6 +1115,10 @@ fail:
 		out->data[start] = '\0';
 out:
 	pthread_mutex_unlock(&c->lock);
+	for (int k = 0; k < nrec; k++)
+		cJSON_free(texts[k]);
+	free(texts);
+	free(hashes);
 	return rc;
 }
 

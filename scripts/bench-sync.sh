@@ -1,0 +1,67 @@
+#!/bin/sh
+# Sync benchmark (P1-P3): push N records from one device to the sync
+# server over TLS on loopback (server durable: WAL, synchronous=FULL) —
+# all, then 10 % changed, then nothing changed — and the PouchDB peer
+# (../shared/bench/peers/pouch_sync.sh) on the same record count, in the
+# same run. Usage: scripts/bench-sync.sh [BUILD_DIR] [N=10000]
+set -eu
+B=${1:-build}
+N=${2:-10000}
+D=$(mktemp -d "${TMPDIR:-/tmp}/fa-bench-sync.XXXXXX")
+PORT=$(( 40000 + $$ % 10000 ))
+export LC_ALL=C.UTF-8 FA_PIN=2468
+"$B/sync-server" serve --data "$D/srv" --port "$PORT" --log-level 1 >"$D/log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+for _ in $(seq 100); do grep -q listening "$D/log" 2>/dev/null && break; sleep 0.05; done
+# N records = N/2 persons + N/2 assessments (about 1.2 KB of JSON each on average)
+"$B/gen-cases" --count $((N / 2)) --seed 77 -o "$D/cases.json"
+LOCS=$(grep -o '"locality":"[^"]*"' "$D/cases.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
+"$B/sync-server" device enroll bench "$LOCS" --data "$D/srv" --port "$PORT" >"$D/e.txt"
+CODE=$(sed -n 's/^enrollment code *\([A-Z0-9-]*\).*/\1/p' "$D/e.txt")
+PIN=$(sed -n 's/^server key pin *//p' "$D/e.txt")
+export FA_DATA="$D/dev"
+"$B/field-agent" init --kdf-ms 1 >/dev/null
+"$B/field-agent" enroll "https://127.0.0.1:$PORT" "$CODE" --pin "$PIN" >/dev/null
+"$B/field-agent" import "$D/cases.json" >/dev/null
+phase() { # name -> line of figures
+	t0=$(date +%s.%N)
+	"$B/field-agent" sync --quiet >"$D/sync.txt"
+	"$B/field-agent" sync >"$D/sync.txt"
+	t1=$(date +%s.%N)
+	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt")"
+}
+run() { # name: one sync, timed
+	t0=$(date +%s.%N)
+	"$B/field-agent" sync >"$D/sync.txt"
+	t1=$(date +%s.%N)
+	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt")"
+}
+run full >"$D/r.txt"
+# 10 % changed: a tenth of the records get a new revision (persons' addresses)
+"$B/field-agent" person list | head -n $((N / 10)) | cut -c1-36 >"$D/ids"
+while read -r id; do "$B/field-agent" person edit "$id" --address "ул. Нова $id" >/dev/null; done <"$D/ids"
+run incremental_10pct >>"$D/r.txt"
+run noop >>"$D/r.txt"
+# the peer, same N, same run
+PEER=$(dirname "$0")/../../shared/bench/peers/pouch_sync.sh
+if [ -x "$PEER" ]; then
+	PEER_DIR="${PEER_DIR:-/tmp/pouch-peer}" "$PEER" "$N" 1 >"$D/peer.txt" 2>/dev/null || true
+fi
+pf() { grep "\"phase\":\"$1\"" "$D/peer.txt" 2>/dev/null | sed "s/.*\"$2\":\([0-9.]*\).*/\1/"; }
+printf '%-18s %8s %10s %9s %12s | %10s %12s %8s %8s\n' phase records seconds rec/s wire_bytes \
+	peer_rec/s peer_bytes "x speed" "x bytes"
+while read -r name secs sent reqs up down; do
+	case $name in full) p=full;; incremental_10pct) p=incremental_10pct;; *) p=noop;; esac
+	prs=$(pf $p docs_per_s); pup=$(pf $p wire_up_MB); pdn=$(pf $p wire_down_MB)
+	pbytes=$(echo "(${pup:-0} + ${pdn:-0}) * 1000000" | bc -l | cut -d. -f1)
+	rs=$(echo "if ($secs > 0) $sent / $secs else 0" | bc -l | cut -d. -f1)
+	bytes=$((up + down))
+	xs=$( [ -n "$prs" ] && [ "$prs" != null ] && echo "scale=1; $rs / $prs" | bc -l || echo -)
+	xb=$( [ "${pbytes:-0}" -gt 0 ] && echo "scale=2; $bytes / $pbytes" | bc -l || echo -)
+	printf '%-18s %8s %10.3f %9s %12s | %10s %12s %8s %8s\n' "$name" "$sent" "$secs" "$rs" "$bytes" \
+		"${prs:--}" "${pbytes:--}" "$xs" "$xb"
+	echo "                   ($reqs requests)"
+done <"$D/r.txt"
+echo "(wire bytes: TCP payload of the TLS connection both ways, from the kernel's socket counters;"
+echo " the peer counts the same on its server's sockets; x bytes < 0.25 is the target)"
