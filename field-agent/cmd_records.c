@@ -124,14 +124,67 @@ static int household_list(int argc, char **argv)
 	return rc < 0 ? agent_fail("household list", &e) : AGENT_EXIT_OK;
 }
 
+static int household_show(const char *id)
+{
+	store s;
+	err e = {0, ""};
+	int rc = agent_open(&s, 1, &e);
+	if (rc)
+		return agent_fail("household show", &e);
+	db_stmt st;
+	cJSON *f = NULL;
+	if ((rc = db_prepare(&s.d, &st, "SELECT sealed, locality FROM household WHERE id = :id", &e)) == 0) {
+		db_bind_text(&st, ":id", id, -1);
+		rc = db_step(&st, &e);
+		if (rc == 1) {
+			int n;
+			const void *p = db_col_blob(&st, 0, &n);
+			char aad[64];
+			snprintf(aad, sizeof aad, "household/%s", id);
+			rc = store_unseal_json(&s, aad, p, (size_t)n, &f, &e);
+			if (!rc) {
+				printf("%s\n", id);
+				printf("  %s: %s\n", _("locality"), db_col_text(&st, 1));
+				printf("  %s: %s\n", _("head of household"), str_of(f, "head"));
+				printf("  %s: %s\n", _("address"), str_of(f, "address"));
+			}
+		} else if (rc == 0) {
+			rc = err_set(&e, ERR_NOTFOUND, "no household %.40s on this device", id);
+		}
+		db_finalize(&st);
+	}
+	cJSON_Delete(f);
+	if (!rc && db_prepare(&s.d, &st, "SELECT id, sealed FROM person WHERE household_id = :id ORDER BY created_at", &e) == 0) {
+		db_bind_text(&st, ":id", id, -1);
+		printf("  %s:\n", _("members"));
+		while (db_step(&st, &e) == 1) {
+			int n;
+			const void *p = db_col_blob(&st, 1, &n);
+			char aad[64];
+			cJSON *pf = NULL;
+			snprintf(aad, sizeof aad, "person/%s", db_col_text(&st, 0));
+			if (store_unseal_json(&s, aad, p, (size_t)n, &pf, &e) == 0)
+				printf("    %s  %-30.30s %s %s\n", db_col_text(&st, 0), str_of(pf, "name"),
+				       str_of(pf, "birth_date"), str_of(pf, "role"));
+			cJSON_Delete(pf);
+		}
+		db_finalize(&st);
+	}
+	store_close(&s);
+	return rc ? agent_fail("household show", &e) : AGENT_EXIT_OK;
+}
+
 int cmd_household(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "add"))
 		return household_add(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "list"))
 		return household_list(argc - 1, argv + 1);
+	if (argc >= 3 && !strcmp(argv[1], "show"))
+		return household_show(argv[2]);
 	printf("%s", _("usage: field-agent household add --locality L [--address A] [--head NAME] [--note T]\n"
 		       "       field-agent household list [--locality L]\n"
+		       "       field-agent household show ID\n"
 		       "\n"
 		       "A household of the census: its locality (village or commune) in clear,\n"
 		       "the address, head of household and note encrypted. `add` prints the\n"

@@ -150,11 +150,20 @@ expect_status 0 "agent: household add" env FA_PIN=$PIN "$FA" household add --loc
 H=$(cat "$T/out")
 expect_status 0 "agent: member added to the household" env FA_PIN=$PIN "$FA" person add --household "$H" \
 	--name "ДЕТЕ КАНАРЧЕВО" --birth-date 2018-04-04 --locality Сандрово --role child
+expect_status 0 "agent: household show lists the member" env FA_PIN=$PIN "$FA" household show "$H"
+expect_grep "ДЕТЕ КАНАРЧЕВО" "$T/out" "agent: the household's member is shown"
+# the Romanian census: screening a child of the household with ro-household-screening
+C=$(FA_PIN=$PIN "$FA" person list --locality Сандрово | grep "ДЕТЕ" | cut -c1-36)
+printf '%s\n' $PIN 1 2 "" da nu da "" nu da nu nu "" nu nu da "" nu nu nu "" nu nu nu "" nu nu nu nu "" y >"$T/ro.txt"
+"$FA" --lang ro assess --person "$C" --instrument ro-household-screening --assessed-on 2026-03-01 <"$T/ro.txt" >"$T/ro.out" 2>&1
+expect_grep "REZULTAT PROVIZORIU" "$T/ro.out" "census: the screening of a child runs in Romanian"
+expect_grep "Dimensiuni afectate (0-6) \.* 3" "$T/ro.out" "census: 3 dimensions hit"
+expect_grep "Numărul de vulnerabilități \.* 4" "$T/ro.out" "census: 4 vulnerabilities, a case"
 expect_status 0 "agent: service logged" env FA_PIN=$PIN "$FA" service add --person "$P" --type counselling --minutes 45 --place home --date 2026-03-02 --note "$CNOTE"
 expect_status 2 "agent: unknown service type refused" env FA_PIN=$PIN "$FA" service add --person "$P" --type dancing --minutes 45
 expect_status 1 "agent: service date checked" env FA_PIN=$PIN "$FA" service add --person "$P" --type counselling --minutes 45 --date 2026-02-30
 expect_status 0 "agent: outbox" "$FA" outbox
-expect_grep "assessment *4" "$T/out" "agent: 4 final assessments wait to sync"
+expect_grep "assessment *5" "$T/out" "agent: 5 final assessments wait to sync"
 expect_grep "service *1" "$T/out" "agent: the service waits to sync"
 expect_status 0 "agent: duplicate person added with a warning" env FA_PIN=$PIN "$FA" person add --name "$CNAME" \
 	--birth-date 1950-03-01 --locality Басарбово --national-id $CNID

@@ -93,6 +93,19 @@ enroll_raw() { # code -> sets TOKEN
 }
 enroll_raw "$(code_of "$T/r1.txt")"; T1=$TOKEN
 enroll_raw "$(code_of "$T/r2.txt")"; T2=$TOKEN
+# the protocol's own examples (proto/examples) are what the server answers
+TOKEN=$T2
+EX="$ROOT/proto/examples"
+[ "$(api POST /v1/push "$EX/push.request.json")" = 200 ] || fail "proto example push refused: $(cat "$T/resp")"
+grep -o '"results":\[.*\]' "$T/resp" | tr -d ' \n' >"$T/got-results"
+grep -o '"results":\[.*\]' "$EX/push.response.json" | tr -d ' \n' >"$T/want-results" || true
+tr -d ' \n' <"$EX/push.response.json" | grep -o '"results":\[[^]]*\]' >"$T/want-results"
+tr -d ' \n' <"$T/resp" | grep -o '"results":\[[^]]*\]' >"$T/got-results"
+cmp -s "$T/got-results" "$T/want-results" && pass "proto: examples/push.request.json gets examples/push.response.json" \
+	|| fail "proto example: $(cat "$T/got-results")"
+printf '{"batch": ' >"$T/badex.json"
+api POST /v1/push "$T/badex.json" >/dev/null
+grep -q '"error":{"code":"bad_json","message":"line 1, column' "$T/resp" && pass "proto: errors have the shape of examples/error.response.json" || fail "proto error shape"
 RID=6f1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
 B1='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"f","address":"ул. 1"}'
 H1=$(sha "$B1")
