@@ -9,7 +9,6 @@
  * the transaction that records the server's answer for it, so a cut at any
  * byte means the batch is sent again and the server answers "duplicate".
  */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <sys/socket.h>
 
 #include "agent.h"
+#include "curlrt.h"
 #include "cmd.h"
 #include "crypto.h"
 #include "i18n.h"
@@ -52,7 +52,7 @@ static void count_wire(conn *c)
 	curl_socket_t fd = CURL_SOCKET_BAD;
 	struct tcp_info ti;
 	socklen_t len = sizeof ti;
-	if (curl_easy_getinfo(c->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
+	if (CR.easy_getinfo(c->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
 		return;
 	memset(&ti, 0, sizeof ti);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
@@ -109,52 +109,52 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 	struct curl_slist *hdr = NULL;
 	snprintf(url, sizeof url, "%s%s", c->url, path);
 	buf_reset(resp);
-	curl_easy_setopt(c->h, CURLOPT_URL, url);
-	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "gzip");
-	curl_easy_setopt(c->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	curl_easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
+	CR.easy_setopt(c->h, CURLOPT_URL, url);
+	CR.easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
+	CR.easy_setopt(c->h, CURLOPT_WRITEDATA, resp);
+	CR.easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "gzip");
+	CR.easy_setopt(c->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	CR.easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
 	if (c->cert.len) {
 		struct curl_blob blob = {c->cert.data, c->cert.len, CURL_BLOB_COPY};
-		curl_easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
+		CR.easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
+		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
+		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	} else {
 		/* enrollment: no certificate yet; the pin alone decides */
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME, 30L);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	CR.easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
+	CR.easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	CR.easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME, 30L);
+	CR.easy_setopt(c->h, CURLOPT_TIMEOUT, 120L);
+	CR.easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
 	if (c->auth[0])
-		hdr = curl_slist_append(hdr, c->auth);
+		hdr = CR.slist_append(hdr, c->auth);
 	if (body) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		hdr = CR.slist_append(hdr, "Content-Type: application/json");
 		if (len > 1024 && gzip_buf(body, len, &gz) == 0) {
-			hdr = curl_slist_append(hdr, "Content-Encoding: gzip");
+			hdr = CR.slist_append(hdr, "Content-Encoding: gzip");
 			body = gz.data;
 			len = gz.len;
 		}
-		curl_easy_setopt(c->h, CURLOPT_POST, 1L);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		CR.easy_setopt(c->h, CURLOPT_POST, 1L);
+		CR.easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
+		CR.easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	} else {
-		curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+		CR.easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
 	}
 	(void)method;
-	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-	CURLcode cr = curl_easy_perform(c->h);
-	curl_slist_free_all(hdr);
+	CR.easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
+	CURLcode cr = CR.easy_perform(c->h);
+	CR.slist_free_all(hdr);
 	buf_free(&gz);
 	c->requests++;
 	count_wire(c);
 	curl_off_t up = 0, down = 0;
-	curl_easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
-	curl_easy_getinfo(c->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	CR.easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
+	CR.easy_getinfo(c->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
 	c->bytes_up += (long)up;
 	c->bytes_down += (long)down;
 	if (cr != CURLE_OK) {
@@ -165,9 +165,9 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 		if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE)
 			return err_set(e, ERR_AUTH, "the server's certificate is not the one enrolled: "
 					       "nothing was sent");
-		return err_set(e, ERR_NET, "%s", curl_easy_strerror(cr));
+		return err_set(e, ERR_NET, "%s", CR.easy_strerror(cr));
 	}
-	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+	CR.easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
@@ -255,12 +255,14 @@ int cmd_enroll(int argc, char **argv)
 	}
 	store s;
 	err e = {0, ""};
+	if (curlrt_load(&e))
+		return agent_fail("enroll", &e);
 	int rc = agent_open(&s, 1, &e);
 	if (rc)
 		return agent_fail("enroll", &e);
 	conn c;
 	memset(&c, 0, sizeof c);
-	c.h = curl_easy_init();
+	c.h = CR.easy_init();
 	snprintf(c.url, sizeof c.url, "%s", url);
 	snprintf(c.pin, sizeof c.pin, "%s", pin);
 	char host[128];
@@ -314,7 +316,7 @@ done:
 	buf_free(&body);
 	buf_free(&resp);
 	buf_free(&c.cert);
-	curl_easy_cleanup(c.h);
+	CR.easy_cleanup(c.h);
 	store_close(&s);
 	return rc ? agent_fail("enroll", &e) : AGENT_EXIT_OK;
 }
@@ -777,6 +779,8 @@ int cmd_sync(int argc, char **argv)
 	}
 	store s;
 	err e = {0, ""};
+	if (curlrt_load(&e))
+		return agent_fail("sync", &e);
 	int rc = agent_open(&s, 1, &e);
 	if (rc)
 		return agent_fail("sync", &e);
@@ -805,7 +809,7 @@ int cmd_sync(int argc, char **argv)
 	snprintf(c.auth, sizeof c.auth, "Authorization: Bearer %s.%.*s", did, (int)token.len, token.data);
 	crypto_wipe(token.data, token.len);
 	buf_free(&token);
-	c.h = curl_easy_init();
+	c.h = CR.easy_init();
 	int tty = !quiet && isatty(STDERR_FILENO);
 	sync_counts n = {0};
 	unsigned delay = 1;
@@ -829,7 +833,7 @@ int cmd_sync(int argc, char **argv)
 			 "%ld bytes up, %ld down\n"),
 		       n.sent, n.applied, n.duplicate, n.merged, n.conflicts, n.refused, n.received,
 		       (long long)open_conflicts, (long long)waiting, c.requests, c.wire_up, c.wire_down);
-	curl_easy_cleanup(c.h);
+	CR.easy_cleanup(c.h);
 	buf_free(&c.cert);
 	buf_free(&v);
 	store_close(&s);
