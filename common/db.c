@@ -234,3 +234,33 @@ int64_t db_changes(db *d)
 {
 	return sqlite3_changes64(d->h);
 }
+
+int db_migrate(db *d, const char *const *migrations, int n, err *e)
+{
+	int rc = db_exec(d, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);
+	if (rc)
+		return rc;
+	int64_t v = db_int(d, 0, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
+	if (v > n)
+		return err_set(e, ERR_STATE, "%s: made by a newer version of this program (schema %lld, "
+			       "this one knows %d)", d->path ? d->path : "database", (long long)v, n);
+	for (; v < n; v++) {
+		db_stmt st;
+		if ((rc = db_begin(d, e)))
+			return rc;
+		if ((rc = db_exec(d, migrations[v], e)) ||
+		    (rc = db_prepare(d, &st,
+				     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', :v)", e))) {
+			db_rollback(d);
+			return rc;
+		}
+		db_bind_int(&st, ":v", v + 1);
+		rc = db_step(&st, e);
+		db_finalize(&st);
+		if (rc < 0 || (rc = db_commit(d, e))) {
+			db_rollback(d);
+			return rc;
+		}
+	}
+	return 0;
+}

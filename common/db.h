@@ -82,4 +82,9 @@ int64_t db_int(db *d, int64_t dflt, const char *sql);
 
 int64_t db_changes(db *d);
 
+/* Brings the schema forward: migrations[i] takes version i to i+1; each
+ * step runs in its own transaction with the new version recorded in the
+ * meta table. ERR_STATE when the file was made by a newer program. */
+int db_migrate(db *d, const char *const *migrations, int n, err *e);
+
 #endif

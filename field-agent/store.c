@@ -88,35 +88,7 @@ void store_today(char out[11])
 
 static int migrate(store *s, err *e)
 {
-	int rc = db_exec(&s->d, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);
-	if (rc)
-		return rc;
-	int64_t v = db_int(&s->d, 0, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
-	int64_t n = (int64_t)(sizeof migrations / sizeof migrations[0]);
-	if (v > n)
-		return err_set(e, ERR_STATE,
-			       "%s: made by a newer field-agent (schema %lld, this one knows %lld)",
-			       s->path, (long long)v, (long long)n);
-	for (; v < n; v++) {
-		if ((rc = db_begin(&s->d, e)))
-			return rc;
-		db_stmt st;
-		if ((rc = db_exec(&s->d, migrations[v], e)) ||
-		    (rc = db_prepare(&s->d, &st,
-				     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', :v)",
-				     e))) {
-			db_rollback(&s->d);
-			return rc;
-		}
-		db_bind_int(&st, ":v", v + 1);
-		rc = db_step(&st, e);
-		db_finalize(&st);
-		if (rc < 0 || (rc = db_commit(&s->d, e))) {
-			db_rollback(&s->d);
-			return rc;
-		}
-	}
-	return 0;
+	return db_migrate(&s->d, migrations, (int)(sizeof migrations / sizeof migrations[0]), e);
 }
 
 int store_open(store *s, const char *dir, int create, err *e)

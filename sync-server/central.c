@@ -60,32 +60,7 @@ static void now_iso(char out[21])
 
 static int migrate(central *c, err *e)
 {
-	int rc = db_exec(&c->d, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);
-	if (rc)
-		return rc;
-	int64_t v = db_int(&c->d, 0, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
-	int64_t n = (int64_t)(sizeof migrations / sizeof migrations[0]);
-	if (v > n)
-		return err_set(e, ERR_STATE, "%s: made by a newer sync-server", c->path);
-	for (; v < n; v++) {
-		db_stmt st;
-		if ((rc = db_begin(&c->d, e)))
-			return rc;
-		if ((rc = db_exec(&c->d, migrations[v], e)) ||
-		    (rc = db_prepare(&c->d, &st,
-				     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', :v)", e))) {
-			db_rollback(&c->d);
-			return rc;
-		}
-		db_bind_int(&st, ":v", v + 1);
-		rc = db_step(&st, e);
-		db_finalize(&st);
-		if (rc < 0 || (rc = db_commit(&c->d, e))) {
-			db_rollback(&c->d);
-			return rc;
-		}
-	}
-	return 0;
+	return db_migrate(&c->d, migrations, (int)(sizeof migrations / sizeof migrations[0]), e);
 }
 
 int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
