@@ -240,6 +240,43 @@ TOKEN="${T1%.*}.0000000000000000000000000000000000000000000000000000000000000000
 [ "$(api GET "/v1/pull?cursor=0")" = 401 ] && pass "R10: another device's id with a wrong token is 401" || fail "R10 wrong token"
 TOKEN=$T1
 "$SS" audit verify --data "$SRV" >/dev/null
+# --- R1: a device killed at random moments of a sync loses and duplicates nothing ---
+"$BIN/gen-cases" --count 1500 --seed 31 >"$T/r1.json"
+LOCS=$(grep -o '"locality":"[^"]*"' "$T/r1.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
+"$SS" device enroll "R1" "$LOCS" --data "$SRV" --port $PORT >"$T/r1e.txt"
+export FA_DATA="$T/devR1"
+FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+FA_PIN=$PIN "$FA" enroll "$URL" "$(code_of "$T/r1e.txt")" --pin "$SPIN" >/dev/null 2>&1
+FA_PIN=$PIN "$FA" import "$T/r1.json" >/dev/null 2>&1
+total=$(FA_PIN=$PIN "$FA" outbox | sed -n 's/^Waiting to sync: //p')
+kills=0
+for i in $(seq 40); do
+	FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1 &
+	sleep "0.0$(shuf -i 10-99 -n 1)"
+	kill -9 $! 2>/dev/null && kills=$((kills + 1))
+	wait $! 2>/dev/null
+	[ "$(FA_PIN=$PIN "$FA" outbox | sed -n 's/^Waiting to sync: //p')" = 0 ] && break
+done
+FA_PIN=$PIN "$FA" sync --retries 3 >"$T/r1.out" 2>&1
+left=$(FA_PIN=$PIN "$FA" outbox | sed -n 's/^Waiting to sync: //p')
+integrity=$(FA_PIN=$PIN "$FA" check)
+"$SS" assessments --data "$SRV" bg-independent-living >"$T/r1c.json"
+ids_sent=$(grep -o '"id":"[0-9a-f-]*","instrument"' "$T/r1.json" | cut -d'"' -f4 | sort)
+got=0; dup=0
+for id in $ids_sent; do
+	n=$(grep -c "\"id\":\"$id\"" "$T/r1c.json")
+	[ "$n" -ge 1 ] && got=$((got + 1))
+	[ "$n" -gt 1 ] && dup=$((dup + 1))
+done
+lost=$((1500 - got))
+if [ "$lost" = 0 ] && [ "$dup" = 0 ] && [ "$left" = 0 ] && [ "$integrity" = ok ]; then
+	pass "R1 kills=$kills records=$total lost=0 duplicated=0 integrity=ok"
+else
+	fail "R1 kills=$kills lost=$lost duplicated=$dup outbox_left=$left integrity=$integrity"
+fi
+echo "R1 kills=$kills records=$total lost=$lost duplicated=$dup integrity=$integrity"
+export FA_DATA="$T/devB"
+
 # --- audit ---------------------------------------------------------------------------
 expect_status 0 "audit: the hash chain verifies" "$SS" audit verify --data "$SRV"
 expect_grep "intact" "$T/out" "audit: intact"
