@@ -31,6 +31,13 @@ int curlrt_load(err *e)
 		{"curl_easy_cleanup", offsetof(curlrt, easy_cleanup)},
 		{"curl_slist_append", offsetof(curlrt, slist_append)},
 		{"curl_slist_free_all", offsetof(curlrt, slist_free_all)},
+		{"curl_multi_init", offsetof(curlrt, multi_init)},
+		{"curl_multi_add_handle", offsetof(curlrt, multi_add_handle)},
+		{"curl_multi_remove_handle", offsetof(curlrt, multi_remove_handle)},
+		{"curl_multi_perform", offsetof(curlrt, multi_perform)},
+		{"curl_multi_poll", offsetof(curlrt, multi_poll)},
+		{"curl_multi_info_read", offsetof(curlrt, multi_info_read)},
+		{"curl_multi_cleanup", offsetof(curlrt, multi_cleanup)},
 	};
 	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
 		void *p = dlsym(h, syms[i].name);

@@ -41,6 +41,9 @@ typedef struct conn {
 	long wire_up, wire_down;   /* TLS bytes on the socket */
 	long wire_up_done, wire_down_done, sock_up, sock_down;
 	int sock;
+	struct curl_slist *hdr; /* of the request in flight */
+	buf gz;                 /* its compressed body */
+	CURLM *multi;           /* for pushing one batch while preparing the next */
 	int requests;
 } conn;
 
@@ -99,16 +102,15 @@ static int gzip_buf(const char *in, size_t len, buf *out)
 	return zr == Z_STREAM_END ? 0 : ERR_NOMEM;
 }
 
-/* One request. body NULL for GET. Fills resp and *status. Network errors
- * give ERR_NET with curl's message (a pin mismatch says so). */
-static int request(conn *c, const char *method, const char *path, const char *body, size_t len,
-		   buf *resp, long *status, err *e)
+/* Sets up one request on c->h (body NULL for GET); the headers and the
+ * compressed body live in c until request_end. */
+static void request_start(conn *c, const char *path, const char *body, size_t len, buf *resp)
 {
 	char url[1200];
-	buf gz = BUF_INIT;
-	struct curl_slist *hdr = NULL;
 	snprintf(url, sizeof url, "%s%s", c->url, path);
 	buf_reset(resp);
+	buf_reset(&c->gz);
+	c->hdr = NULL;
 	CR.easy_setopt(c->h, CURLOPT_URL, url);
 	CR.easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
 	CR.easy_setopt(c->h, CURLOPT_WRITEDATA, resp);
@@ -131,13 +133,13 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 	CR.easy_setopt(c->h, CURLOPT_TIMEOUT, 120L);
 	CR.easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
 	if (c->auth[0])
-		hdr = CR.slist_append(hdr, c->auth);
+		c->hdr = CR.slist_append(c->hdr, c->auth);
 	if (body) {
-		hdr = CR.slist_append(hdr, "Content-Type: application/json");
-		if (len > 1024 && gzip_buf(body, len, &gz) == 0) {
-			hdr = CR.slist_append(hdr, "Content-Encoding: gzip");
-			body = gz.data;
-			len = gz.len;
+		c->hdr = CR.slist_append(c->hdr, "Content-Type: application/json");
+		if (len > 1024 && gzip_buf(body, len, &c->gz) == 0) {
+			c->hdr = CR.slist_append(c->hdr, "Content-Encoding: gzip");
+			body = c->gz.data;
+			len = c->gz.len;
 		}
 		CR.easy_setopt(c->h, CURLOPT_POST, 1L);
 		CR.easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
@@ -145,13 +147,16 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 	} else {
 		CR.easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
 	}
-	(void)method;
-	CR.easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-	CURLcode cr = CR.easy_perform(c->h);
-	CR.slist_free_all(hdr);
-	buf_free(&gz);
+	CR.easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr);
+}
+
+/* After the transfer: counts, frees, and turns curl's result into ours.
+ * Network errors give ERR_NET; a key that is not the enrolled one says so. */
+static int request_end(conn *c, CURLcode cr, long *status, err *e)
+{
+	CR.slist_free_all(c->hdr);
+	c->hdr = NULL;
 	c->requests++;
-	count_wire(c);
 	curl_off_t up = 0, down = 0;
 	CR.easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
 	CR.easy_getinfo(c->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
@@ -169,6 +174,38 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 	}
 	CR.easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
+}
+
+/* Runs the transfer on c->h through c->multi (one connection cache for
+ * the whole sync) until it is done; counts its bytes; detaches it. */
+static CURLcode run_transfer(conn *c)
+{
+	int running = 1;
+	CURLcode result = CURLE_OK;
+	while (running) {
+		if (CR.multi_perform(c->multi, &running) != CURLM_OK)
+			break;
+		if (running)
+			CR.multi_poll(c->multi, NULL, 0, 200, NULL);
+	}
+	CURLMsg *m;
+	int left;
+	while ((m = CR.multi_info_read(c->multi, &left)))
+		if (m->msg == CURLMSG_DONE)
+			result = m->data.result;
+	count_wire(c);
+	CR.multi_remove_handle(c->multi, c->h);
+	return result;
+}
+
+/* One request, waited for. */
+static int request(conn *c, const char *method, const char *path, const char *body, size_t len,
+		   buf *resp, long *status, err *e)
+{
+	(void)method;
+	request_start(c, path, body, len, resp);
+	CR.multi_add_handle(c->multi, c->h);
+	return request_end(c, run_transfer(c), status, e);
 }
 
 static int state_get(store *s, const char *key, buf *out)
@@ -263,6 +300,7 @@ int cmd_enroll(int argc, char **argv)
 	conn c;
 	memset(&c, 0, sizeof c);
 	c.h = CR.easy_init();
+	c.multi = CR.multi_init();
 	snprintf(c.url, sizeof c.url, "%s", url);
 	snprintf(c.pin, sizeof c.pin, "%s", pin);
 	char host[128];
@@ -316,6 +354,8 @@ done:
 	buf_free(&body);
 	buf_free(&resp);
 	buf_free(&c.cert);
+	buf_free(&c.gz);
+	CR.multi_cleanup(c.multi);
 	CR.easy_cleanup(c.h);
 	store_close(&s);
 	return rc ? agent_fail("enroll", &e) : AGENT_EXIT_OK;
@@ -483,153 +523,235 @@ typedef struct sync_counts {
 	long sent, applied, duplicate, merged, conflicts, refused, received;
 } sync_counts;
 
-/* Pushes the outbox. */
+/* One batch of the outbox, as built and as sent. */
+typedef struct batch {
+	int k;
+	int64_t seqs[SYNC_BATCH_RECORDS];
+	char kinds[SYNC_BATCH_RECORDS][16];
+	char ids[SYNC_BATCH_RECORDS][37];
+	char hashes[SYNC_BATCH_RECORDS][65];
+	int64_t revs[SYNC_BATCH_RECORDS];
+	int64_t last_seq;
+	buf body, resp;
+} batch;
+
+/* Lets a transfer in flight progress while the next batch is built. */
+static void keep_moving(conn *c)
+{
+	int running;
+	if (c->multi)
+		CR.multi_perform(c->multi, &running);
+}
+
+/* The revision number and base of the next revision of record id: after
+ * what the server acknowledged, what is in flight (prev) and what this
+ * batch already holds. */
+static void next_rev_base(store *s, const batch *prev, const batch *b, const char *id,
+			  int64_t *rev, char base[65], err *e)
+{
+	db_stmt q;
+	*rev = 1;
+	if (db_prepare_cached(&s->d, &q, "SELECT coalesce(max(rev), 0) FROM pushed WHERE record_id = :id", e) == 0) {
+		db_bind_text(&q, ":id", id, -1);
+		if (db_step(&q, e) == 1)
+			*rev = db_col_int(&q, 0) + 1;
+		db_finalize(&q);
+	}
+	known_head(s, id, base);
+	const batch *both[2] = {prev, b};
+	for (int w = 0; w < 2; w++) {
+		if (!both[w])
+			continue;
+		for (int j = 0; j < both[w]->k; j++)
+			if (!strcmp(both[w]->ids[j], id)) {
+				if (both[w]->revs[j] >= *rev)
+					*rev = both[w]->revs[j] + 1;
+				snprintf(base, 65, "%s", both[w]->hashes[j]);
+			}
+	}
+}
+
+/* Builds the next batch from outbox rows after `after`. Returns the number
+ * of records (0: nothing left) or a negative error. */
+static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t after, err *e)
+{
+	db_stmt st;
+	char id[UUID_STR_LEN];
+	int rc;
+	b->k = 0;
+	b->last_seq = after;
+	buf_reset(&b->body);
+	if ((rc = uuid_v4(id, e)))
+		return rc;
+	buf_printf(&b->body, "{\"batch\":\"%s\",\"records\":[", id);
+	if ((rc = db_prepare(&s->d, &st,
+			     "SELECT seq, kind, record_id, revision, state FROM outbox"
+			     " WHERE refused IS NULL AND seq > :after ORDER BY seq LIMIT :n", e)))
+		return rc;
+	db_bind_int(&st, ":after", after);
+	db_bind_int(&st, ":n", SYNC_BATCH_RECORDS);
+	while (b->k < SYNC_BATCH_RECORDS && b->body.len < SYNC_BATCH_BYTES && (rc = db_step(&st, e)) == 1) {
+		int k = b->k;
+		cJSON *body = NULL;
+		const char *kind = db_col_text(&st, 1), *rid = db_col_text(&st, 2);
+		if ((rc = wire_body(s, kind, rid, db_col_int(&st, 3), db_col_text(&st, 4), &body, e)))
+			break;
+		char *text = cJSON_PrintUnformatted(body);
+		cJSON_Delete(body);
+		b->seqs[k] = db_col_int(&st, 0);
+		snprintf(b->kinds[k], sizeof b->kinds[k], "%s", kind);
+		snprintf(b->ids[k], sizeof b->ids[k], "%s", rid);
+		char base[65];
+		next_rev_base(s, prev, b, rid, &b->revs[k], base, e);
+		hash_hex(text, b->hashes[k]);
+		buf_printf(&b->body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
+			   kind, rid, (long long)b->revs[k]);
+		if (base[0])
+			buf_printf(&b->body, "\"%s\"", base);
+		else
+			buf_puts(&b->body, "null");
+		buf_printf(&b->body, ",\"hash\":\"%s\",\"body\":%s}", b->hashes[k], text);
+		crypto_wipe(text, strlen(text));
+		cJSON_free(text);
+		b->last_seq = b->seqs[k];
+		b->k++;
+		if (b->k % 32 == 0)
+			keep_moving(c);
+	}
+	db_finalize(&st);
+	if (rc < 0)
+		return rc;
+	buf_puts(&b->body, "]}");
+	return b->k;
+}
+
+/* Records the server's answers to batch b and empties those outbox rows,
+ * in one transaction. */
+static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
+{
+	int rc;
+	cJSON *j = cJSON_ParseWithLength(b->resp.data, b->resp.len);
+	const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
+	if (!cJSON_IsArray(results) || cJSON_GetArraySize(results) != b->k) {
+		cJSON_Delete(j);
+		return err_set(e, ERR_NET, "the server's answer does not match the batch");
+	}
+	if ((rc = db_begin(&s->d, e))) {
+		cJSON_Delete(j);
+		return rc;
+	}
+	int i = 0;
+	const cJSON *r;
+	char now[21];
+	store_now(now);
+	cJSON_ArrayForEach(r, results) {
+		const cJSON *js = cJSON_GetObjectItemCaseSensitive(r, "status");
+		const char *status_s = cJSON_IsString(js) ? js->valuestring : "refused";
+		db_stmt u;
+		if (!strcmp(status_s, "refused")) {
+			const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
+			rc = db_prepare(&s->d, &u, "UPDATE outbox SET refused = :m WHERE seq = :seq", e);
+			if (!rc) {
+				db_bind_text(&u, ":m", cJSON_IsString(msg) ? msg->valuestring : "refused", -1);
+				db_bind_int(&u, ":seq", b->seqs[i]);
+				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+				db_finalize(&u);
+			}
+			n->refused++;
+		} else {
+			rc = db_prepare_cached(&s->d, &u,
+					       "INSERT OR REPLACE INTO pushed(kind, record_id, rev, hash, at)"
+					       " VALUES (:k, :id, :rev, :h, :at)", e);
+			if (!rc) {
+				db_bind_text(&u, ":k", b->kinds[i], -1);
+				db_bind_text(&u, ":id", b->ids[i], -1);
+				db_bind_int(&u, ":rev", b->revs[i]);
+				db_bind_text(&u, ":h", b->hashes[i], -1);
+				db_bind_text(&u, ":at", now, -1);
+				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+				db_finalize(&u);
+			}
+			if (!rc)
+				rc = set_head(s, b->ids[i], b->hashes[i], e);
+			if (!rc && !(rc = db_prepare_cached(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
+				db_bind_int(&u, ":seq", b->seqs[i]);
+				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
+				db_finalize(&u);
+			}
+			n->applied += !strcmp(status_s, "applied");
+			n->duplicate += !strcmp(status_s, "duplicate");
+			n->merged += !strcmp(status_s, "merged");
+			n->conflicts += !strcmp(status_s, "conflict");
+		}
+		if (rc)
+			break;
+		i++;
+	}
+	cJSON_Delete(j);
+	if (rc || (rc = db_commit(&s->d, e))) {
+		db_rollback(&s->d);
+		return rc;
+	}
+	n->sent += b->k;
+	return 0;
+}
+
+/* Waits for the batch in flight and takes its answer. */
+static int finish_flight(conn *c, batch *b, store *s, sync_counts *n, err *e)
+{
+	long status = 0;
+	int rc = request_end(c, run_transfer(c), &status, e);
+	if (rc)
+		return rc;
+	if (status != 200)
+		return error_message(&b->resp, status, e);
+	return ack_batch(s, b, n, e);
+}
+
+/* Pushes the outbox: batch k+1 is built while batch k travels and the
+ * server applies it, so the device's work and the server's overlap. A
+ * row leaves the outbox only when its answer is recorded. */
 static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 {
 	long total = (long)store_outbox_count(s);
 	long done = 0;
 	int rc = 0;
-	buf body = BUF_INIT, resp = BUF_INIT;
+	batch *bb = calloc(2, sizeof *bb);
+	if (!bb)
+		return err_set(e, ERR_NOMEM, "out of memory");
+	batch *flight = NULL, *next = &bb[0];
+	int64_t after = 0;
 	for (;;) {
-		db_stmt st;
-		int64_t seqs[SYNC_BATCH_RECORDS];
-		char kinds[SYNC_BATCH_RECORDS][16], ids[SYNC_BATCH_RECORDS][37], hashes[SYNC_BATCH_RECORDS][65];
-		int64_t revs[SYNC_BATCH_RECORDS];
-		int k = 0;
-		char batch[UUID_STR_LEN];
-		if ((rc = uuid_v4(batch, e)))
+		int k = build_batch(s, c, flight, next, after, e);
+		if (k < 0) {
+			rc = k;
 			break;
-		buf_reset(&body);
-		buf_printf(&body, "{\"batch\":\"%s\",\"records\":[", batch);
-		if ((rc = db_prepare(&s->d, &st,
-				     "SELECT seq, kind, record_id, revision, state FROM outbox"
-				     " WHERE refused IS NULL ORDER BY seq LIMIT :n", e)))
-			break;
-		db_bind_int(&st, ":n", SYNC_BATCH_RECORDS);
-		while (k < SYNC_BATCH_RECORDS && body.len < SYNC_BATCH_BYTES && (rc = db_step(&st, e)) == 1) {
-			cJSON *b = NULL;
-			const char *kind = db_col_text(&st, 1), *id = db_col_text(&st, 2);
-			if ((rc = wire_body(s, kind, id, db_col_int(&st, 3), db_col_text(&st, 4), &b, e)))
-				break;
-			char *text = cJSON_PrintUnformatted(b);
-			cJSON_Delete(b);
-			seqs[k] = db_col_int(&st, 0);
-			snprintf(kinds[k], sizeof kinds[k], "%s", kind);
-			snprintf(ids[k], sizeof ids[k], "%s", id);
-			hash_hex(text, hashes[k]);
-			/* the wire revision: one more than any sent for this record */
-			revs[k] = 1;
-			{
-				db_stmt q;
-				if (db_prepare_cached(&s->d, &q, "SELECT coalesce(max(rev), 0) FROM pushed WHERE record_id = :id", e) == 0) {
-					db_bind_text(&q, ":id", id, -1);
-					if (db_step(&q, e) == 1)
-						revs[k] = db_col_int(&q, 0) + 1;
-					db_finalize(&q);
-				}
-				for (int j = 0; j < k; j++)
-					if (!strcmp(ids[j], id) && revs[j] >= revs[k])
-						revs[k] = revs[j] + 1;
-			}
-			char base[65];
-			known_head(s, id, base);
-			for (int j = 0; j < k; j++)
-				if (!strcmp(ids[j], id))
-					snprintf(base, sizeof base, "%s", hashes[j]);
-			buf_printf(&body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
-				   kind, id, (long long)revs[k]);
-			if (base[0])
-				buf_printf(&body, "\"%s\"", base);
-			else
-				buf_puts(&body, "null");
-			buf_printf(&body, ",\"hash\":\"%s\",\"body\":%s}", hashes[k], text);
-			crypto_wipe(text, strlen(text));
-			cJSON_free(text);
-			k++;
 		}
-		db_finalize(&st);
-		if (rc < 0)
-			break;
-		rc = 0;
+		if (flight) {
+			if ((rc = finish_flight(c, flight, s, n, e)))
+				break;
+			done += flight->k;
+			progress(tty, done, total, _("sending"));
+			flight = NULL;
+		}
 		if (k == 0)
 			break;
-		buf_puts(&body, "]}");
-		long status = 0;
-		if ((rc = request(c, "POST", "/v1/push", body.data, body.len, &resp, &status, e)))
-			break;
-		if (status != 200) {
-			rc = error_message(&resp, status, e);
-			break;
-		}
-		cJSON *j = cJSON_ParseWithLength(resp.data, resp.len);
-		const cJSON *results = cJSON_GetObjectItemCaseSensitive(j, "results");
-		if (!cJSON_IsArray(results) || cJSON_GetArraySize(results) != k) {
-			cJSON_Delete(j);
-			rc = err_set(e, ERR_NET, "the server's answer does not match the batch");
-			break;
-		}
-		/* Record the answers and empty the outbox in one transaction. */
-		if ((rc = db_begin(&s->d, e))) {
-			cJSON_Delete(j);
-			break;
-		}
-		int i = 0;
-		const cJSON *r;
-		char now[21];
-		store_now(now);
-		cJSON_ArrayForEach(r, results) {
-			const char *status_s = cJSON_GetObjectItemCaseSensitive(r, "status")->valuestring;
-			db_stmt u;
-			if (!strcmp(status_s, "refused")) {
-				const cJSON *msg = cJSON_GetObjectItemCaseSensitive(r, "message");
-				rc = db_prepare(&s->d, &u, "UPDATE outbox SET refused = :m WHERE seq = :seq", e);
-				if (!rc) {
-					db_bind_text(&u, ":m", cJSON_IsString(msg) ? msg->valuestring : "refused", -1);
-					db_bind_int(&u, ":seq", seqs[i]);
-					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
-					db_finalize(&u);
-				}
-				n->refused++;
-			} else {
-				rc = db_prepare_cached(&s->d, &u,
-						"INSERT OR REPLACE INTO pushed(kind, record_id, rev, hash, at)"
-						" VALUES (:k, :id, :rev, :h, :at)", e);
-				if (!rc) {
-					db_bind_text(&u, ":k", kinds[i], -1);
-					db_bind_text(&u, ":id", ids[i], -1);
-					db_bind_int(&u, ":rev", revs[i]);
-					db_bind_text(&u, ":h", hashes[i], -1);
-					db_bind_text(&u, ":at", now, -1);
-					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
-					db_finalize(&u);
-				}
-				if (!rc)
-					rc = set_head(s, ids[i], hashes[i], e);
-				if (!rc && !(rc = db_prepare_cached(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
-					db_bind_int(&u, ":seq", seqs[i]);
-					rc = db_step(&u, e) < 0 ? ERR_IO : 0;
-					db_finalize(&u);
-				}
-				n->applied += !strcmp(status_s, "applied");
-				n->duplicate += !strcmp(status_s, "duplicate");
-				n->merged += !strcmp(status_s, "merged");
-				n->conflicts += !strcmp(status_s, "conflict");
-			}
-			if (rc)
-				break;
-			i++;
-		}
-		cJSON_Delete(j);
-		if (rc || (rc = db_commit(&s->d, e))) {
-			db_rollback(&s->d);
-			break;
-		}
-		n->sent += k;
-		done += k;
-		progress(tty, done, total, _("sending"));
+		after = next->last_seq;
+		request_start(c, "/v1/push", next->body.data, next->body.len, &next->resp);
+		CR.multi_add_handle(c->multi, c->h);
+		keep_moving(c);
+		flight = next;
+		next = next == &bb[0] ? &bb[1] : &bb[0];
 	}
-	buf_free(&body);
-	buf_free(&resp);
+	if (flight) { /* an error while a batch was in flight: let it land and record its answer */
+		err ignored;
+		finish_flight(c, flight, s, n, &ignored);
+	}
+	for (int i = 0; i < 2; i++) {
+		buf_free(&bb[i].body);
+		buf_free(&bb[i].resp);
+	}
+	free(bb);
 	return rc;
 }
 
@@ -810,6 +932,7 @@ int cmd_sync(int argc, char **argv)
 	crypto_wipe(token.data, token.len);
 	buf_free(&token);
 	c.h = CR.easy_init();
+	c.multi = CR.multi_init();
 	int tty = !quiet && isatty(STDERR_FILENO);
 	sync_counts n = {0};
 	unsigned delay = 1;
@@ -833,8 +956,10 @@ int cmd_sync(int argc, char **argv)
 			 "%ld bytes up, %ld down\n"),
 		       n.sent, n.applied, n.duplicate, n.merged, n.conflicts, n.refused, n.received,
 		       (long long)open_conflicts, (long long)waiting, c.requests, c.wire_up, c.wire_down);
+	CR.multi_cleanup(c.multi);
 	CR.easy_cleanup(c.h);
 	buf_free(&c.cert);
+	buf_free(&c.gz);
 	buf_free(&v);
 	store_close(&s);
 	return rc ? agent_fail("sync", &e) : AGENT_EXIT_OK;
