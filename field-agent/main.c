@@ -76,6 +76,12 @@ int main(int argc, char **argv)
 		return AGENT_EXIT_USAGE;
 	}
 	agent.lang = i18n_init(lang);
+	/* instruments pulled from the server (in the data directory) first */
+	static char dirs[8192];
+	if (!agent.inst_dirs) {
+		snprintf(dirs, sizeof dirs, "%s/instruments:%s", agent_data_dir(), inst_default_dirs());
+		agent.inst_dirs = dirs;
+	}
 	if (i >= argc) {
 		usage(stderr);
 		return AGENT_EXIT_USAGE;

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <linux/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "agent.h"
 #include "curlrt.h"
@@ -769,6 +770,36 @@ static int apply_change(store *s, const cJSON *ch, err *e)
 	int rc;
 	if (!cJSON_IsString(kind) || !cJSON_IsString(id) || !cJSON_IsNumber(seq) || !cJSON_IsObject(body))
 		return err_set(e, ERR_NET, "a pulled change is malformed");
+	if (!strcmp(kind->valuestring, "instrument")) {
+		/* a new instrument version: checked, then written next to the
+		 * store where the agent looks first */
+		char *text = cJSON_PrintUnformatted(body);
+		instrument *in = NULL;
+		err ie = {0, ""};
+		rc = text ? inst_load_text("pulled instrument", text, strlen(text), &in, &ie) : ERR_NOMEM;
+		if (!rc) {
+			char dir[4200], path[4400], tmp[4500];
+			snprintf(dir, sizeof dir, "%s/instruments", agent_data_dir());
+			mkdir(dir, 0700);
+			snprintf(path, sizeof path, "%s/%s.v%d.json", dir, in->id, in->version);
+			snprintf(tmp, sizeof tmp, "%s.partial", path);
+			FILE *f = fopen(tmp, "wb");
+			if (!f || fputs(text, f) < 0 || fflush(f) || fsync(fileno(f))) {
+				rc = err_set(e, ERR_IO, "%s: cannot write", tmp);
+				if (f)
+					fclose(f);
+			} else {
+				fclose(f);
+				rc = rename(tmp, path) ? err_set(e, ERR_IO, "%s: cannot write", path) : 0;
+			}
+			inst_free(in);
+		} else if (rc != ERR_NOMEM) {
+			/* a file this agent cannot read (a newer format): skip it */
+			rc = 0;
+		}
+		cJSON_free(text);
+		return rc;
+	}
 	if (!strcmp(kind->valuestring, "conflict")) {
 		const cJSON *rec = cJSON_GetObjectItemCaseSensitive(body, "record");
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(body, "fields");

@@ -48,6 +48,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE audit("
 	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL, subject TEXT, detail TEXT, prev TEXT NOT NULL, hash TEXT NOT NULL);",
+	/* 1 → 2: instrument versions published to the devices */
+	"CREATE TABLE instrument(id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,"
+	"  published_at TEXT NOT NULL, PRIMARY KEY (id, version));",
 };
 
 static void now_iso(char out[21])
@@ -1111,14 +1114,16 @@ int central_pull(central *c, const central_device *dev, int64_t cursor, int limi
 	 * from the count, never from the names */
 	size_t k = (size_t)snprintf(sql, sizeof sql,
 				    "SELECT c.seq, c.kind, c.record_id, r.head, r.body, r.kind,"
-				    " f.record_id, f.fields, f.winner, f.status"
+				    " f.record_id, f.fields, f.winner, f.status, i.body"
 				    " FROM change c LEFT JOIN record r ON c.kind != 'conflict' AND r.id = c.record_id"
 				    " LEFT JOIN conflict f ON c.kind = 'conflict' AND f.id = c.record_id"
+				    " LEFT JOIN instrument i ON c.kind = 'instrument'"
+				    "  AND i.id || '@' || i.version = c.record_id"
 				    " WHERE c.seq > :cursor AND (c.device_id IS NULL OR c.device_id != :dev)"
-				    " AND c.locality IN (");
+				    " AND (c.locality = '*' OR c.locality IN (");
 	for (int i = 0; i < dev->nlocalities && k < sizeof sql - 64; i++)
 		k += (size_t)snprintf(sql + k, sizeof sql - k, "%s:l%d", i ? "," : "", i);
-	snprintf(sql + k, sizeof sql - k, ") ORDER BY c.seq LIMIT :lim");
+	snprintf(sql + k, sizeof sql - k, ")) ORDER BY c.seq LIMIT :lim");
 	pthread_mutex_lock(&c->lock);
 	int rc = db_prepare(&c->d, &st, sql, e);
 	if (rc)
@@ -1143,7 +1148,9 @@ int central_pull(central *c, const central_device *dev, int64_t cursor, int limi
 		const char *kind = db_col_text(&st, 1);
 		buf_printf(out, "%s\n {\"seq\":%lld,\"kind\":\"%s\",\"id\":\"%s\"", n ? "," : "",
 			   (long long)seq, kind, db_col_text(&st, 2));
-		if (!strcmp(kind, "conflict")) {
+		if (!strcmp(kind, "instrument")) {
+			buf_printf(out, ",\"body\":%s}", db_col_is_null(&st, 10) ? "{}" : db_col_text(&st, 10));
+		} else if (!strcmp(kind, "conflict")) {
 			buf_printf(out, ",\"body\":{\"record\":\"%s\",\"fields\":%s,\"winner\":\"%s\",\"status\":\"%s\"}}",
 				   db_col_text(&st, 6), db_col_text(&st, 7), db_col_text(&st, 8),
 				   db_col_text(&st, 9));
@@ -1396,4 +1403,54 @@ int central_assessments(central *c, const char *inst_id, buf *out, err *e)
 	}
 	pthread_mutex_unlock(&c->lock);
 	return rc < 0 ? rc : 0;
+}
+
+int central_publish_instrument(central *c, const char *path, const char *actor, err *e)
+{
+	instrument *in = NULL;
+	buf text = BUF_INIT;
+	db_stmt st;
+	char at[21], key[96];
+	int rc = inst_load_file(path, &in, e);
+	if (rc)
+		return rc;
+	if ((rc = buf_read_file(&text, path, INST_MAX_FILE, e)))
+		goto done;
+	/* stored compact: it travels inside pull pages */
+	cJSON *j = cJSON_Parse(text.data);
+	char *compact = j ? cJSON_PrintUnformatted(j) : NULL;
+	cJSON_Delete(j);
+	if (!compact) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	snprintf(key, sizeof key, "%s@%d", in->id, in->version);
+	now_iso(at);
+	pthread_mutex_lock(&c->lock);
+	if ((rc = db_begin(&c->d, e)))
+		goto unlock;
+	if ((rc = db_prepare(&c->d, &st,
+			     "INSERT OR REPLACE INTO instrument(id, version, body, published_at)"
+			     " VALUES (:id, :v, :b, :at)", e)))
+		goto fail;
+	db_bind_text(&st, ":id", in->id, -1);
+	db_bind_int(&st, ":v", in->version);
+	db_bind_text(&st, ":b", compact, -1);
+	db_bind_text(&st, ":at", at, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	if (rc < 0 || (rc = add_change(c, "instrument", key, "*", NULL, e)) ||
+	    (rc = audit_locked(c, actor, "instrument_published", key, NULL, e)) ||
+	    (rc = db_commit(&c->d, e)))
+		goto fail;
+	goto unlock;
+fail:
+	db_rollback(&c->d);
+unlock:
+	pthread_mutex_unlock(&c->lock);
+	cJSON_free(compact);
+done:
+	buf_free(&text);
+	inst_free(in);
+	return rc;
 }

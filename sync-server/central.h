@@ -80,6 +80,10 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 int central_pull(central *c, const central_device *dev, int64_t cursor, int limit, buf *out,
 		 err *e);
 
+/* Checks an instrument file and publishes it: every device receives it
+ * on its next pull. */
+int central_publish_instrument(central *c, const char *path, const char *actor, err *e);
+
 /* --- conflicts ---------------------------------------------------------- */
 
 int central_conflicts_list(central *c, int open_only, buf *out, err *e);

@@ -14,5 +14,6 @@ int cmd_device(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_assessments(int argc, char **argv);
+int cmd_instrument(int argc, char **argv);
 
 #endif

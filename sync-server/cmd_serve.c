@@ -554,3 +554,33 @@ int cmd_assessments(int argc, char **argv)
 	buf_free(&out);
 	return rc ? EXIT_REFUSED : EXIT_OK;
 }
+
+int cmd_instrument(int argc, char **argv)
+{
+	conf c;
+	err e = {0, ""};
+	int rest;
+	if (argc < 3 || strcmp(argv[1], "publish")) {
+		printf("usage: sync-server instrument publish FILE [--data DIR]\n\n"
+		       "Checks an instrument file and sends it to every device at its next sync.\n");
+		return argc > 1 && !strcmp(argv[1], "--help") ? EXIT_OK : EXIT_USAGE;
+	}
+	int sub_argc = argc - 1;
+	if (conf_load(&c, &sub_argc, argv + 1, &rest, &e) || rest >= sub_argc) {
+		fprintf(stderr, "sync-server instrument: %s\n", e.msg[0] ? e.msg : "give the file");
+		return EXIT_USAGE;
+	}
+	central cen;
+	if (open_central(&c, &cen, &e)) {
+		fprintf(stderr, "sync-server instrument: %s\n", e.msg);
+		return EXIT_REFUSED;
+	}
+	int rc = central_publish_instrument(&cen, argv[1 + rest], actor(), &e);
+	central_close(&cen);
+	if (rc) {
+		fprintf(stderr, "sync-server instrument: %s\n", e.msg);
+		return EXIT_REFUSED;
+	}
+	printf("published %s\n", argv[1 + rest]);
+	return EXIT_OK;
+}

@@ -19,6 +19,7 @@ static const command commands[] = {
 	{"device", cmd_device, "enroll, revoke or list devices"},
 	{"conflicts", cmd_conflicts, "list, show or resolve conflicting edits"},
 	{"audit", cmd_audit, "verify the audit trail"},
+	{"instrument", cmd_instrument, "publish an instrument version to the devices"},
 	{"assessments", cmd_assessments, "print the central final assessments (exchange format)"},
 	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
 };

@@ -85,6 +85,17 @@ FA_PIN=$PIN "$FA" enroll "$URL" "$CODE_B" --pin "$SPIN" >/dev/null 2>&1
 expect_status 0 "sync: device B pulls" env FA_PIN=$PIN "$FA" sync --retries 0
 expect_grep "received 3" "$T/out" "sync: B receives the 3 Басарбово records (not the Николово household)"
 
+# a new instrument version reaches the devices on their next pull
+sed 's/"version": *1,/"version": 2,/' "$ROOT/instruments/bg-independent-living.v1.json" >"$T/bg-v2.json"
+expect_status 0 "instrument: v2 published" "$SS" instrument publish "$T/bg-v2.json" --data "$SRV"
+printf '{"version": 1}' >"$T/bad-inst.json"
+expect_status 1 "instrument: a broken file is refused" "$SS" instrument publish "$T/bad-inst.json" --data "$SRV"
+FA_PIN=$PIN "$FA" sync --retries 0 >/dev/null 2>&1
+[ -f "$FA_DATA/instruments/bg-independent-living.v2.json" ] && pass "instrument: device B received v2" || fail "instrument: v2 not on device B"
+P2=$(FA_PIN=$PIN "$FA" person list | head -1 | cut -c1-36)
+printf '%s\n' $PIN :q | "$FA" assess --person "$P2" --instrument bg-independent-living --version 2 >"$T/v2.out" 2>&1
+expect_grep "Assessment" "$T/v2.out" "instrument: an assessment can start on v2"
+
 # --- protocol level: replay, merge, conflict, refusal -------------------------
 enroll_raw() { # code -> sets TOKEN
 	printf '{"code":"%s","device_name":"raw"}' "$1" >"$T/enr.json"
