@@ -373,3 +373,10 @@ int crypto_equal(const void *a, const void *b, size_t n)
 		return 0;
 	return mbedtls_ct_memcmp(a, b, n) != 0;
 }
+
+void crypto_sha256_hex(const void *data, size_t len, char out[65])
+{
+	uint8_t h[32];
+	crypto_sha256(data, len, h);
+	crypto_hex(h, 32, out);
+}

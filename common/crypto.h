@@ -68,6 +68,10 @@ int crypto_keyed_hash(const uint8_t key[CRYPTO_KEY_LEN], const void *data, size_
 /* SHA-256 (for content addressing of records and the audit chain). */
 int crypto_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/* SHA-256 of data as 64 lower-case hex characters and a NUL: how the sync
+ * protocol names a record revision (of its canonical body) on both sides. */
+void crypto_sha256_hex(const void *data, size_t len, char out[65]);
+
 /* Lower-case hex of data into out (2*len + 1 bytes). */
 void crypto_hex(const uint8_t *data, size_t len, char *out);
 

@@ -472,13 +472,6 @@ static int wire_body(store *s, const char *kind, const char *id, int64_t rev, co
 	return rc;
 }
 
-static void hash_hex(const char *text, char out[65])
-{
-	uint8_t h[32];
-	crypto_sha256(text, strlen(text), h);
-	crypto_hex(h, 32, out);
-}
-
 /* Last hash known for a record: what we pushed or pulled last. */
 static void known_head(store *s, const char *id, char out[65])
 {
@@ -604,7 +597,7 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 		snprintf(b->ids[k], sizeof b->ids[k], "%s", rid);
 		char base[65];
 		next_rev_base(s, prev, b, rid, &b->revs[k], base, e);
-		hash_hex(text, b->hashes[k]);
+		crypto_sha256_hex(text, strlen(text), b->hashes[k]);
 		buf_printf(&b->body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
 			   kind, rid, (long long)b->revs[k]);
 		if (base[0])

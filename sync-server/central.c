@@ -106,9 +106,7 @@ static void audit_hash(const char *prev, const char *at, const char *actor, cons
 	buf b = BUF_INIT;
 	buf_printf(&b, "%s\n%s\n%s\n%s\n%s\n%s", prev, at, actor, action, subject ? subject : "",
 		   detail ? detail : "");
-	uint8_t h[32];
-	crypto_sha256(b.data, b.len, h);
-	crypto_hex(h, 32, out);
+	crypto_sha256_hex(b.data, b.len, out);
 	buf_free(&b);
 }
 
@@ -180,13 +178,6 @@ int central_audit_verify(central *c, int64_t *entries, err *e)
 
 /* --- devices -------------------------------------------------------------- */
 
-static void hash_hex(const char *s, size_t n, char out[65])
-{
-	uint8_t h[32];
-	crypto_sha256(s, n, h);
-	crypto_hex(h, 32, out);
-}
-
 /* Normalises "A, B,C" into a JSON array of trimmed names. */
 static cJSON *locality_list(const char *text, err *e)
 {
@@ -247,7 +238,7 @@ int central_enroll_code(central *c, const char *assessor, const char *localities
 		code[k++] = alphabet[rnd[i] % 32];
 	}
 	code[k] = '\0';
-	hash_hex(code, strlen(code), chash);
+	crypto_sha256_hex(code, strlen(code), chash);
 	char *ltext = cJSON_PrintUnformatted(locs);
 	cJSON_Delete(locs);
 	now_iso(at);
@@ -311,11 +302,11 @@ int central_enroll_device(central *c, const char *code, const char *device_name,
 	for (const char *p = code; *p && n < 32; p++)
 		norm[n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
 	norm[n] = '\0';
-	hash_hex(norm, n, chash);
+	crypto_sha256_hex(norm, n, chash);
 	if ((rc = crypto_random(rnd, sizeof rnd, e)) || (rc = uuid_v4(id, e)))
 		return rc;
 	crypto_hex(rnd, sizeof rnd, token);
-	hash_hex(token, 64, thash);
+	crypto_sha256_hex(token, 64, thash);
 	crypto_wipe(rnd, sizeof rnd);
 	now_iso(at);
 	pthread_mutex_lock(&c->lock);
@@ -393,7 +384,7 @@ int central_authenticate(central *c, const char *authorization, central_device *
 		return err_set(e, ERR_AUTH, "unauthenticated: malformed device credential");
 	memcpy(id, cred, 36);
 	id[36] = '\0';
-	hash_hex(dot + 1, 64, thash);
+	crypto_sha256_hex(dot + 1, 64, thash);
 	pthread_mutex_lock(&c->lock);
 	int rc = db_prepare(&c->d, &st,
 			    "SELECT name, assessor, token_hash, localities, revoked_at IS NOT NULL"
@@ -899,7 +890,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	cJSON *merged = merge3(basej, cur, head, body, h, fields);
 	char *mtext = cJSON_PrintUnformatted(merged);
 	char mh[65];
-	hash_hex(mtext, strlen(mtext), mh);
+	crypto_sha256_hex(mtext, strlen(mtext), mh);
 	if (cJSON_GetArraySize(fields) == 0) {
 		if (strcmp(mh, head) && (rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e)))
 			goto done4;
@@ -1004,7 +995,7 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 					code = "too_large";
 					snprintf(msg, sizeof msg, "out of memory");
 				} else {
-					hash_hex(texts[i], strlen(texts[i]), hashes[i]);
+					crypto_sha256_hex(texts[i], strlen(texts[i]), hashes[i]);
 					if (strcmp(hashes[i], jh0->valuestring)) {
 						code = "bad_hash";
 						snprintf(msg, sizeof msg, "hash: does not match the body");
@@ -1314,7 +1305,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	}
 	body_text = cJSON_PrintUnformatted(body);
 	char h[65];
-	hash_hex(body_text, strlen(body_text), h);
+	crypto_sha256_hex(body_text, strlen(body_text), h);
 	now_iso(at);
 	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, e)) ||
 	    (rc = db_prepare(&c->d, &st,
