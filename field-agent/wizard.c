@@ -168,8 +168,10 @@ static void show_item(wiz *w, size_t slot)
 	case INST_YESNO: buf_printf(b, "  %s\n", _("answer: y = yes, n = no")); break;
 	case INST_INTEGER:
 	case INST_DECIMAL:
-		buf_printf(b, "  %s %g-%g%s\n", _("a number"), f->has_min ? f->min : -1e9,
-			   f->has_max ? f->max : 1e9, f->nullable ? _("; - if there is none") : "");
+		buf_printf(b, "  %s", _("a number"));
+		if (f->has_min && f->has_max)
+			buf_printf(b, " %.15g-%.15g", f->min, f->max);
+		buf_printf(b, "%s\n", f->nullable ? _("; - if there is none") : "");
 		break;
 	case INST_DATE: buf_printf(b, "  %s\n", _("a date: YYYY-MM-DD or DD.MM.YYYY")); break;
 	case INST_MULTIPLE:
