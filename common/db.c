@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <string.h>
+#include <time.h>
 
 static int db_fail(db *d, err *e, const char *what)
 {
@@ -263,4 +264,12 @@ int db_migrate(db *d, const char *const *migrations, int n, err *e)
 		}
 	}
 	return 0;
+}
+
+void db_timestamp(char out[21])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -82,6 +82,9 @@ int64_t db_int(db *d, int64_t dflt, const char *sql);
 
 int64_t db_changes(db *d);
 
+/* The current UTC time as stored in rows: "YYYY-MM-DDTHH:MM:SSZ". */
+void db_timestamp(char out[21]);
+
 /* Brings the schema forward: migrations[i] takes version i to i+1; each
  * step runs in its own transaction with the new version recorded in the
  * meta table. ERR_STATE when the file was made by a newer program. */

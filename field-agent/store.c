@@ -72,10 +72,7 @@ static const char *const migrations[] = {
 
 void store_now(char out[21])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	db_timestamp(out);
 }
 
 void store_today(char out[11])

@@ -365,7 +365,7 @@ done:
 /* --- building wire bodies ------------------------------------------------ */
 
 static int sealed_json(store *s, const char *sql, const char *id, const char *aad_prefix,
-		       cJSON **out, char *locality, size_t loclen, err *e)
+		       cJSON **out, char *locality, size_t loclen, char *third, err *e)
 {
 	db_stmt st;
 	char aad[160];
@@ -380,6 +380,8 @@ static int sealed_json(store *s, const char *sql, const char *id, const char *aa
 		const void *p = db_col_blob(&st, 0, &n);
 		if (locality)
 			snprintf(locality, loclen, "%s", db_col_text(&st, 1));
+		if (third) /* a third column of UUID_STR_LEN bytes at most */
+			snprintf(third, UUID_STR_LEN, "%s", db_col_text(&st, 2));
 		snprintf(aad, sizeof aad, "%s/%s", aad_prefix, id);
 		rc = store_unseal_json(s, aad, p, (size_t)n, out, e);
 	} else if (rc == 0) {
@@ -398,29 +400,26 @@ static int wire_body(store *s, const char *kind, const char *id, int64_t rev, co
 	*out = NULL;
 	if (!strcmp(kind, "household")) {
 		if ((rc = sealed_json(s, "SELECT sealed, locality FROM household WHERE id = :id", id,
-				      "household", out, locality, sizeof locality, e)))
+				      "household", out, locality, sizeof locality, NULL, e)))
 			return rc;
 		cJSON_AddStringToObject(*out, "locality", locality);
 		return 0;
 	}
 	if (!strcmp(kind, "person")) {
-		if ((rc = sealed_json(s, "SELECT sealed, locality FROM person WHERE id = :id", id,
-				      "person", out, locality, sizeof locality, e)))
+		char household[UUID_STR_LEN] = "";
+		if ((rc = sealed_json(s, "SELECT sealed, locality, coalesce(household_id, '') FROM person"
+				      " WHERE id = :id", id, "person", out, locality, sizeof locality,
+				      household, e)))
 			return rc;
 		cJSON_AddStringToObject(*out, "locality", locality);
-		db_stmt st;
-		if (db_prepare_cached(&s->d, &st, "SELECT household_id FROM person WHERE id = :id", e) == 0) {
-			db_bind_text(&st, ":id", id, -1);
-			if (db_step(&st, e) == 1 && !db_col_is_null(&st, 0))
-				cJSON_AddStringToObject(*out, "household_id", db_col_text(&st, 0));
-			db_finalize(&st);
-		}
+		if (household[0])
+			cJSON_AddStringToObject(*out, "household_id", household);
 		return 0;
 	}
 	if (!strcmp(kind, "service")) {
 		db_stmt st;
 		if ((rc = sealed_json(s, "SELECT sealed FROM service WHERE id = :id", id, "service",
-				      out, NULL, 0, e)))
+				      out, NULL, 0, NULL, e)))
 			return rc;
 		if ((rc = db_prepare(&s->d, &st,
 				     "SELECT s.person_id, s.household_id, s.type, s.date, s.minutes, s.place,"

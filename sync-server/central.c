@@ -53,14 +53,6 @@ static const char *const migrations[] = {
 	"  published_at TEXT NOT NULL, PRIMARY KEY (id, version));",
 };
 
-static void now_iso(char out[21])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int migrate(central *c, err *e)
 {
 	return db_migrate(&c->d, migrations, (int)(sizeof migrations / sizeof migrations[0]), e);
@@ -117,7 +109,7 @@ static int audit_locked(central *c, const char *actor, const char *action, const
 {
 	char at[21], prev[65] = "0", hash[65];
 	db_stmt st;
-	now_iso(at);
+	db_timestamp(at);
 	int rc = db_prepare(&c->d, &st, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1", e);
 	if (rc)
 		return rc;
@@ -241,7 +233,7 @@ int central_enroll_code(central *c, const char *assessor, const char *localities
 	crypto_sha256_hex(code, strlen(code), chash);
 	char *ltext = cJSON_PrintUnformatted(locs);
 	cJSON_Delete(locs);
-	now_iso(at);
+	db_timestamp(at);
 	pthread_mutex_lock(&c->lock);
 	if ((rc = db_begin(&c->d, e)))
 		goto out;
@@ -308,7 +300,7 @@ int central_enroll_device(central *c, const char *code, const char *device_name,
 	crypto_hex(rnd, sizeof rnd, token);
 	crypto_sha256_hex(token, 64, thash);
 	crypto_wipe(rnd, sizeof rnd);
-	now_iso(at);
+	db_timestamp(at);
 	pthread_mutex_lock(&c->lock);
 	if ((rc = db_begin(&c->d, e)))
 		goto out;
@@ -416,7 +408,7 @@ int central_revoke(central *c, const char *device_id, const char *actor, err *e)
 {
 	db_stmt st;
 	char at[21];
-	now_iso(at);
+	db_timestamp(at);
 	pthread_mutex_lock(&c->lock);
 	int rc = db_begin(&c->d, e);
 	if (rc)
@@ -673,7 +665,7 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 {
 	db_stmt st;
 	char at[21];
-	now_iso(at);
+	db_timestamp(at);
 	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT OR IGNORE INTO revision(hash, kind, record_id, rev, base, device_id, body,"
 			    " received_at) VALUES (:h, :k, :id, :rev, :base, :dev, :body, :at)", e);
@@ -797,7 +789,6 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(r, "id");
 	const cJSON *jr = cJSON_GetObjectItemCaseSensitive(r, "rev");
 	const cJSON *jb = cJSON_GetObjectItemCaseSensitive(r, "base");
-	const cJSON *jh = cJSON_GetObjectItemCaseSensitive(r, "hash");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
 	db_stmt st;
 	int rc = 0;
@@ -807,14 +798,9 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	hash_out[0] = '\0';
 	*id_out = cJSON_IsString(ji) ? ji->valuestring : NULL;
 	*rev_out = cJSON_IsNumber(jr) ? (int64_t)jr->valuedouble : 0;
-	if (cJSON_IsString(jh) && strlen(jh->valuestring) == 64)
-		snprintf(hash_out, 65, "%s", jh->valuestring);
+	snprintf(hash_out, 65, "%s", h);
 
-	/* validated, and text/h computed, by central_push */
-	(void)jh;
-	(void)body;
-	(void)msg;
-	(void)msglen;
+	/* central_push has validated the record and computed its text and h */
 	const char *kind = jk->valuestring, *id = ji->valuestring;
 	const char *base = cJSON_IsString(jb) ? jb->valuestring : NULL;
 	const char *locality = body_locality(body);
@@ -907,7 +893,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done4;
 	char *ftext = cJSON_PrintUnformatted(fields);
 	char at[21];
-	now_iso(at);
+	db_timestamp(at);
 	const char *winner = strcmp(h, head) > 0 ? h : head;
 	if ((rc = db_prepare(&c->d, &st,
 			     "INSERT INTO conflict(id, record_id, base, a, b, fields, winner, status, created_at)"
@@ -1068,7 +1054,7 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 			     "INSERT INTO batch(id, device_id, response, at) VALUES (:id, :dev, :r, :at)", e)))
 		goto fail;
 	char at[21];
-	now_iso(at);
+	db_timestamp(at);
 	db_bind_text(&st, ":id", jbatch->valuestring, -1);
 	db_bind_text(&st, ":dev", dev->id, -1);
 	db_bind_text(&st, ":r", out->data + start, -1);
@@ -1306,7 +1292,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	body_text = cJSON_PrintUnformatted(body);
 	char h[65];
 	crypto_sha256_hex(body_text, strlen(body_text), h);
-	now_iso(at);
+	db_timestamp(at);
 	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, e)) ||
 	    (rc = db_prepare(&c->d, &st,
 			     "UPDATE record SET head = :h, body = :b, conflict = NULL WHERE id = :id", e)))
@@ -1416,7 +1402,7 @@ int central_publish_instrument(central *c, const char *path, const char *actor, 
 		goto done;
 	}
 	snprintf(key, sizeof key, "%s@%d", in->id, in->version);
-	now_iso(at);
+	db_timestamp(at);
 	pthread_mutex_lock(&c->lock);
 	if ((rc = db_begin(&c->d, e)))
 		goto unlock;

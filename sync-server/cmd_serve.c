@@ -125,7 +125,10 @@ static int conf_file(conf *c, const char *path, err *e)
 	return rc;
 }
 
-static int conf_load_args(conf *c, int *argcp, char **argv, int *rest, err *e)
+/* Defaults, then --config FILE, then --name value flags, wherever they
+ * stand. The settings are taken out of argv and *argcp shrinks; *rest is
+ * where the other arguments start (argv[0] is the command). */
+static int conf_load(conf *c, int *argcp, char **argv, int *rest, err *e)
 {
 	int argc = *argcp;
 	for (size_t i = 0; i < NCONF; i++)
@@ -159,14 +162,6 @@ static int conf_load_args(conf *c, int *argcp, char **argv, int *rest, err *e)
 	*argcp = out;
 	*rest = 1;
 	return 0;
-}
-
-/* Defaults, then --config FILE, then --name value flags, wherever they
- * stand. The settings are taken out of argv; *rest is where the other
- * arguments start (always 1: argv[0] is the command). */
-static int conf_load(conf *c, int *argc, char **argv, int *rest, err *e)
-{
-	return conf_load_args(c, argc, argv, rest, e);
 }
 
 static void conf_help(FILE *f)
