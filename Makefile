@@ -87,13 +87,17 @@ $(B)/bench-agent: scripts/bench-agent.c $(B)/obj/field-agent/store.o $(B)/libcom
 	@echo "  CC $(V) $<"
 	@$(CC) $(CFLAGS_V) -o $@ $< $(B)/obj/field-agent/store.o $(B)/libcommon.a $(LDFLAGS_V) $(PKG_LIBS)
 
-# Translations: po/<lang>.po -> build/locale/<lang>/LC_MESSAGES/fieldassess.mo
+# Translations: po/<lang>.po and each module's po/parts/<module>.<lang>.po
+# -> build/locale/<lang>/LC_MESSAGES/fieldassess.mo
 PO_LANGS := $(basename $(notdir $(wildcard po/*.po)))
 MO_FILES := $(PO_LANGS:%=build/locale/%/LC_MESSAGES/fieldassess.mo)
 locale: $(MO_FILES)
-build/locale/%/LC_MESSAGES/fieldassess.mo: po/%.po
+.SECONDEXPANSION:
+build/locale/%/LC_MESSAGES/fieldassess.mo: po/%.po $$(wildcard po/parts/*.$$*.po)
 	@mkdir -p $(dir $@)
-	@msgfmt --check -o $@ $<
+	@msgcat --use-first -o $@.po $^
+	@msgfmt --check -o $@ $@.po
+	@rm -f $@.po
 
 asan:
 	$(MAKE) V=asan build
@@ -131,5 +135,8 @@ bench: bench-rank bench-agent bench-sync
 
 clean:
 	rm -rf build
+
+# Further targets of each area (packaging, reliability, benchmarks, web)
+-include mk/*.mk
 
 -include $(COMMON_OBJ:.o=.d) $(AGENT_OBJ:.o=.d) $(SERVER_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

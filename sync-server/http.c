@@ -462,6 +462,17 @@ static enum MHD_Result send_response(request *r, struct MHD_Connection *conn,
 
 /* ---- the request cycle ---- */
 
+/* A route's path matches exactly, or, when it ends in '*', any path that
+ * starts with what precedes the '*' (the handler reads the rest from
+ * req->path). */
+static int route_matches(const char *pattern, const char *path)
+{
+	size_t n = strlen(pattern);
+	if (n && pattern[n - 1] == '*')
+		return strncmp(pattern, path, n - 1) == 0;
+	return strcmp(pattern, path) == 0;
+}
+
 /* The route for path and method; NULL with *path_known telling whether
  * some other method has that path (then r->allow lists them). */
 static const http_route *find_route(http_server *s, request *r, const char *path,
@@ -470,7 +481,7 @@ static const http_route *find_route(http_server *s, request *r, const char *path
 	*path_known = 0;
 	r->allow[0] = '\0';
 	for (size_t i = 0; i < s->nroutes; i++) {
-		if (strcmp(s->routes[i].path, path) != 0)
+		if (!route_matches(s->routes[i].path, path))
 			continue;
 		if (strcmp(s->routes[i].method, method) == 0)
 			return &s->routes[i];

@@ -36,7 +36,7 @@ typedef int (*http_handler)(void *app, const http_req *req, http_resp *resp);
 
 typedef struct http_route {
 	const char *method;
-	const char *path;
+	const char *path; /* exact, or a prefix when it ends in an asterisk */
 	http_handler fn;
 } http_route;
 

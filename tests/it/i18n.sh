@@ -6,7 +6,9 @@
 cd "$ROOT"
 xgettext --from-code=UTF-8 -k_ -kN_ --no-wrap -o "$T/fa.pot" field-agent/*.c sync-server/*.c common/*.c
 for lang in bg ro; do
-	msgmerge -q --no-fuzzy-matching "po/$lang.po" "$T/fa.pot" -o "$T/$lang.po"
+	# the main catalogue and each module's part (po/parts/<module>.<lang>.po)
+	msgcat --use-first -o "$T/all-$lang.po" "po/$lang.po" $(ls po/parts/*."$lang".po 2>/dev/null)
+	msgmerge -q --no-fuzzy-matching "$T/all-$lang.po" "$T/fa.pot" -o "$T/$lang.po"
 	untranslated=$(msgattrib --untranslated --no-obsolete "$T/$lang.po" | grep -c '^msgid ' || true)
 	fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$T/$lang.po" | grep -c '^msgid ' || true)
 	if [ "$untranslated" = 0 ] && [ "$fuzzy" = 0 ]; then
@@ -15,7 +17,7 @@ for lang in bg ro; do
 		fail "i18n: $lang has $untranslated untranslated and $fuzzy fuzzy messages"
 		msgattrib --untranslated --no-obsolete "$T/$lang.po" | grep '^msgid ' | head -5
 	fi
-	msgfmt --check -o /dev/null "po/$lang.po" 2>"$T/err" && pass "i18n: $lang formats match" \
+	msgfmt --check -o /dev/null "$T/all-$lang.po" 2>"$T/err" && pass "i18n: $lang formats match" \
 		|| { fail "i18n: $lang msgfmt --check"; head -3 "$T/err"; }
 done
 
