@@ -51,6 +51,31 @@ static const char *const migrations[] = {
 	/* 1 → 2: instrument versions published to the devices */
 	"CREATE TABLE instrument(id TEXT NOT NULL, version INTEGER NOT NULL, body TEXT NOT NULL,"
 	"  published_at TEXT NOT NULL, PRIMARY KEY (id, version));",
+	/* 2 → 3: rounds, their applicants, commission decisions (rounds.c) */
+	"CREATE TABLE round("
+	"  id TEXT PRIMARY KEY, municipality TEXT NOT NULL, service TEXT NOT NULL,"
+	"  instrument TEXT NOT NULL, localities TEXT NOT NULL, opens_on TEXT NOT NULL,"
+	"  closes_on TEXT NOT NULL, max_users INTEGER NOT NULL, children_share REAL NOT NULL,"
+	"  hours_budget REAL, status TEXT NOT NULL, created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL, ranked_at TEXT, locked_on TEXT, locked_by TEXT,"
+	"  published_at TEXT);"
+	"CREATE TABLE applicant("
+	"  round_id TEXT NOT NULL, assessment_id TEXT NOT NULL, person_id TEXT NOT NULL,"
+	"  app_no INTEGER NOT NULL, locality TEXT NOT NULL, initials TEXT NOT NULL,"
+	"  is_child INTEGER NOT NULL, registered_on TEXT, duplicate_of INTEGER,"
+	"  points REAL, daily_hours REAL, grp TEXT, rank INTEGER, outcome TEXT NOT NULL,"
+	"  reason TEXT, hours REAL, decided TEXT NOT NULL, override_reason TEXT,"
+	"  state TEXT NOT NULL, proposed_hours REAL, decided_on TEXT, reassess_on TEXT,"
+	"  ord INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (round_id, assessment_id), UNIQUE (round_id, app_no));"
+	"CREATE TABLE decision("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, round_id TEXT NOT NULL, app_no INTEGER,"
+	"  action TEXT NOT NULL, old TEXT, new TEXT, reason TEXT, actor TEXT NOT NULL,"
+	"  at TEXT NOT NULL);"
+	"CREATE INDEX decision_by_round ON decision(round_id, app_no, seq);"
+	/* what devices pull about their cases: one row per assessment, replaced
+	 * on every change of the decision */
+	"CREATE TABLE decision_feed(id TEXT PRIMARY KEY, locality TEXT NOT NULL, body TEXT NOT NULL);",
 };
 
 static int migrate(central *c, err *e)
@@ -102,10 +127,8 @@ static void audit_hash(const char *prev, const char *at, const char *actor, cons
 	buf_free(&b);
 }
 
-/* Appends to the audit trail; the caller holds the lock (and usually a
- * transaction). */
-static int audit_locked(central *c, const char *actor, const char *action, const char *subject,
-			const char *detail, err *e)
+int central_audit_locked(central *c, const char *actor, const char *action, const char *subject,
+			 const char *detail, err *e)
 {
 	char at[21], prev[65] = "0", hash[65];
 	db_stmt st;
@@ -137,7 +160,7 @@ int central_audit(central *c, const char *actor, const char *action, const char 
 		  const char *detail, err *e)
 {
 	pthread_mutex_lock(&c->lock);
-	int rc = audit_locked(c, actor, action, subject, detail, e);
+	int rc = central_audit_locked(c, actor, action, subject, detail, e);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
@@ -248,7 +271,7 @@ int central_enroll_code(central *c, const char *assessor, const char *localities
 	db_bind_int(&st, ":exp", (int64_t)time(NULL) + ttl_s);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	if (rc < 0 || (rc = audit_locked(c, actor, "enrollment_code", assessor, ltext, e)) ||
+	if (rc < 0 || (rc = central_audit_locked(c, actor, "enrollment_code", assessor, ltext, e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
 	goto out;
@@ -312,7 +335,7 @@ int central_enroll_device(central *c, const char *code, const char *device_name,
 	rc = db_step(&st, e);
 	if (rc <= 0) {
 		rc = rc < 0 ? rc : err_set(e, ERR_AUTH, "bad_code: unknown enrollment code");
-		audit_locked(c, "anonymous", "enroll_refused", NULL, "bad_code", e);
+		central_audit_locked(c, "anonymous", "enroll_refused", NULL, "bad_code", e);
 		db_finalize(&st);
 		db_commit(&c->d, NULL);
 		goto out;
@@ -326,7 +349,7 @@ int central_enroll_device(central *c, const char *code, const char *device_name,
 	if (used || exp < (int64_t)time(NULL)) {
 		rc = used ? err_set(e, ERR_STATE, "code_used: this enrollment code was already used")
 			  : err_set(e, ERR_STATE, "code_expired: this enrollment code has expired");
-		audit_locked(c, "anonymous", "enroll_refused", assessor, used ? "code_used" : "code_expired", NULL);
+		central_audit_locked(c, "anonymous", "enroll_refused", assessor, used ? "code_used" : "code_expired", NULL);
 		db_commit(&c->d, NULL);
 		goto out;
 	}
@@ -352,7 +375,7 @@ int central_enroll_device(central *c, const char *code, const char *device_name,
 	db_bind_text(&st, ":h", chash, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	if (rc < 0 || (rc = audit_locked(c, assessor, "enroll", id, device_name, e)) ||
+	if (rc < 0 || (rc = central_audit_locked(c, assessor, "enroll", id, device_name, e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
 	fill_device(dev, id, device_name, assessor, locs, 0);
@@ -396,7 +419,7 @@ int central_authenticate(central *c, const char *authorization, central_device *
 	}
 	if (rc == ERR_AUTH) {
 		err ignored;
-		audit_locked(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
+		central_audit_locked(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
 			     strncmp(e->msg, "device_revoked", 14) ? "unauthenticated" : "device_revoked",
 			     &ignored);
 	}
@@ -426,7 +449,7 @@ int central_revoke(central *c, const char *device_id, const char *actor, err *e)
 		rc = err_set(e, ERR_NOTFOUND, "no active device %.40s", device_id);
 		goto fail;
 	}
-	if ((rc = audit_locked(c, actor, "revoke", device_id, NULL, e)) || (rc = db_commit(&c->d, e)))
+	if ((rc = central_audit_locked(c, actor, "revoke", device_id, NULL, e)) || (rc = db_commit(&c->d, e)))
 		goto fail;
 	goto out;
 fail:
@@ -642,8 +665,8 @@ static cJSON *merge3(const cJSON *base, const cJSON *cur, const char *cur_hash,
 	return out;
 }
 
-static int add_change(central *c, const char *kind, const char *id, const char *locality,
-		      const char *device_id, err *e)
+int central_change_locked(central *c, const char *kind, const char *id, const char *locality,
+			  const char *device_id, err *e)
 {
 	db_stmt st;
 	int rc = db_prepare_cached(&c->d, &st,
@@ -853,7 +876,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (!head[0] || (base && !strcmp(base, head))) {
 		/* new record, or a change made from the current head */
 		if ((rc = set_record(c, id, kind, locality, h, text, NULL, e)) ||
-		    (rc = add_change(c, kind, id, locality, dev->id, e)))
+		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, h, body, e)))
 			goto done2;
@@ -881,7 +904,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		if (strcmp(mh, head) && (rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e)))
 			goto done4;
 		if ((rc = set_record(c, id, kind, locality, mh, mtext, NULL, e)) ||
-		    (rc = add_change(c, kind, id, locality, NULL, e)))
+		    (rc = central_change_locked(c, kind, id, locality, NULL, e)))
 			goto done4;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
 			goto done4;
@@ -916,13 +939,13 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (!rc)
 		rc = set_record(c, id, kind, locality, mh, mtext, conflict_id, e);
 	if (!rc)
-		rc = add_change(c, kind, id, locality, NULL, e);
+		rc = central_change_locked(c, kind, id, locality, NULL, e);
 	if (!rc)
-		rc = add_change(c, "conflict", conflict_id, locality, NULL, e);
+		rc = central_change_locked(c, "conflict", conflict_id, locality, NULL, e);
 	if (!rc && !strcmp(kind, "assessment"))
 		rc = rescore(c, id, mh, merged, e);
 	if (!rc)
-		rc = audit_locked(c, dev->id, "conflict", id, ftext, e);
+		rc = central_audit_locked(c, dev->id, "conflict", id, ftext, e);
 	cJSON_free(ftext);
 	if (!rc)
 		*status = "conflict";
@@ -1061,7 +1084,7 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 	db_bind_text(&st, ":at", at, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	if (rc < 0 || (rc = audit_locked(c, dev->id, "push", jbatch->valuestring, detail, e)) ||
+	if (rc < 0 || (rc = central_audit_locked(c, dev->id, "push", jbatch->valuestring, detail, e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
 	LOG(LOG_INFO, "push device=%s batch=%s %s", dev->id, jbatch->valuestring, detail);
@@ -1091,11 +1114,12 @@ int central_pull(central *c, const central_device *dev, int64_t cursor, int limi
 	 * from the count, never from the names */
 	size_t k = (size_t)snprintf(sql, sizeof sql,
 				    "SELECT c.seq, c.kind, c.record_id, r.head, r.body, r.kind,"
-				    " f.record_id, f.fields, f.winner, f.status, i.body"
+				    " f.record_id, f.fields, f.winner, f.status, i.body, d.body"
 				    " FROM change c LEFT JOIN record r ON c.kind != 'conflict' AND r.id = c.record_id"
 				    " LEFT JOIN conflict f ON c.kind = 'conflict' AND f.id = c.record_id"
 				    " LEFT JOIN instrument i ON c.kind = 'instrument'"
 				    "  AND i.id || '@' || i.version = c.record_id"
+				    " LEFT JOIN decision_feed d ON c.kind = 'decision' AND d.id = c.record_id"
 				    " WHERE c.seq > :cursor AND (c.device_id IS NULL OR c.device_id != :dev)"
 				    " AND (c.locality = '*' OR c.locality IN (");
 	for (int i = 0; i < dev->nlocalities && k < sizeof sql - 64; i++)
@@ -1127,6 +1151,8 @@ int central_pull(central *c, const central_device *dev, int64_t cursor, int limi
 			   (long long)seq, kind, db_col_text(&st, 2));
 		if (!strcmp(kind, "instrument")) {
 			buf_printf(out, ",\"body\":%s}", db_col_is_null(&st, 10) ? "{}" : db_col_text(&st, 10));
+		} else if (!strcmp(kind, "decision")) {
+			buf_printf(out, ",\"body\":%s}", db_col_is_null(&st, 11) ? "{}" : db_col_text(&st, 11));
 		} else if (!strcmp(kind, "conflict")) {
 			buf_printf(out, ",\"body\":{\"record\":\"%s\",\"fields\":%s,\"winner\":\"%s\",\"status\":\"%s\"}}",
 				   db_col_text(&st, 6), db_col_text(&st, 7), db_col_text(&st, 8),
@@ -1313,10 +1339,10 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	db_bind_text(&st, ":id", id, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	if (rc < 0 || (rc = add_change(c, kind, rec, locality, NULL, e)) ||
-	    (rc = add_change(c, "conflict", id, locality, NULL, e)) ||
+	if (rc < 0 || (rc = central_change_locked(c, kind, rec, locality, NULL, e)) ||
+	    (rc = central_change_locked(c, "conflict", id, locality, NULL, e)) ||
 	    (!strcmp(kind, "assessment") && (rc = rescore(c, rec, h, body, e))) ||
-	    (rc = audit_locked(c, actor, "resolve", id, pick ? pick : "edited", e)) ||
+	    (rc = central_audit_locked(c, actor, "resolve", id, pick ? pick : "edited", e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
 	goto out;
@@ -1416,8 +1442,8 @@ int central_publish_instrument(central *c, const char *path, const char *actor, 
 	db_bind_text(&st, ":at", at, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	if (rc < 0 || (rc = add_change(c, "instrument", key, "*", NULL, e)) ||
-	    (rc = audit_locked(c, actor, "instrument_published", key, NULL, e)) ||
+	if (rc < 0 || (rc = central_change_locked(c, "instrument", key, "*", NULL, e)) ||
+	    (rc = central_audit_locked(c, actor, "instrument_published", key, NULL, e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
 	goto unlock;

@@ -97,6 +97,15 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 
 int central_audit(central *c, const char *actor, const char *action, const char *subject,
 		  const char *detail, err *e);
+/* The same, for a caller that holds c->lock and has a transaction open:
+ * the entry commits or rolls back with the caller's changes. */
+int central_audit_locked(central *c, const char *actor, const char *action, const char *subject,
+			 const char *detail, err *e);
+/* Adds a change devices pull (kind, id, locality or "*"; device_id: the
+ * device that made it, which does not get it back; may be NULL). The
+ * caller holds c->lock and has a transaction open. */
+int central_change_locked(central *c, const char *kind, const char *id, const char *locality,
+			  const char *device_id, err *e);
 /* Recomputes the hash chain; 0 if intact, ERR_INVALID naming the first
  * broken entry. */
 int central_audit_verify(central *c, int64_t *entries, err *e);
