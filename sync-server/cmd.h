@@ -6,7 +6,18 @@
 #ifndef SS_CMD_H
 #define SS_CMD_H
 
+#include "central.h"
+
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* For subcommands that work on the server's store: reads the settings
+ * (--data DIR, --config FILE, SS_DATA …; see `serve --help`) out of
+ * argv[1..*argc), leaving the other arguments in argv[1..*argc) and
+ * *rest = 1, and opens the central store. */
+int cmd_open_central(int *argc, char **argv, int *rest, central *cen, err *e);
+
+/* Who is acting, for the audit trail: $SS_ACTOR, else $USER. */
+const char *cmd_actor(void);
 
 int cmd_rank(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -308,7 +308,14 @@ static int open_central(const conf *c, central *cen, err *e)
 			    *conf_get(c, "instruments") ? conf_get(c, "instruments") : NULL, e);
 }
 
-static const char *actor(void)
+int cmd_open_central(int *argc, char **argv, int *rest, central *cen, err *e)
+{
+	conf c;
+	int rc = conf_load(&c, argc, argv, rest, e);
+	return rc ? rc : open_central(&c, cen, e);
+}
+
+const char *cmd_actor(void)
 {
 	const char *u = getenv("SS_ACTOR");
 	if (!u || !*u)
@@ -362,7 +369,7 @@ int cmd_device(int argc, char **argv)
 		}
 		if (open_central(&c, &cen, &e))
 			goto fail;
-		int rc = central_revoke(&cen, argv[rest], actor(), &e);
+		int rc = central_revoke(&cen, argv[rest], cmd_actor(), &e);
 		central_close(&cen);
 		if (rc)
 			goto fail;
@@ -400,7 +407,7 @@ int cmd_device(int argc, char **argv)
 	}
 	if (open_central(&c, &cen, &e))
 		goto fail;
-	int rc = central_enroll_code(&cen, pos[0], pos[1], ttl_h * 3600, actor(), code, &e);
+	int rc = central_enroll_code(&cen, pos[0], pos[1], ttl_h * 3600, cmd_actor(), code, &e);
 	central_close(&cen);
 	if (rc)
 		goto fail;
@@ -478,7 +485,7 @@ int cmd_conflicts(int argc, char **argv)
 			rc = err_set(&e, ERR_INVALID, "choose a or b, or --body FILE");
 		}
 		if (!rc)
-			rc = central_conflict_resolve(&cen, argv[rest], pick, body.data, actor(), &e);
+			rc = central_conflict_resolve(&cen, argv[rest], pick, body.data, cmd_actor(), &e);
 		if (!rc)
 			buf_printf(&out, "resolved %s\n", argv[rest]);
 		buf_free(&body);
@@ -570,7 +577,7 @@ int cmd_instrument(int argc, char **argv)
 		fprintf(stderr, "sync-server instrument: %s\n", e.msg);
 		return EXIT_REFUSED;
 	}
-	int rc = central_publish_instrument(&cen, argv[1 + rest], actor(), &e);
+	int rc = central_publish_instrument(&cen, argv[1 + rest], cmd_actor(), &e);
 	central_close(&cen);
 	if (rc) {
 		fprintf(stderr, "sync-server instrument: %s\n", e.msg);
