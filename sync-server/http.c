@@ -374,6 +374,64 @@ void http_error(http_resp *resp, int status, const char *code, const char *fmt, 
 	buf_free(&msg);
 }
 
+const char *http_req_header(const http_req *req, const char *name)
+{
+	if (!req || !req->conn || !name)
+		return NULL;
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+int http_resp_header(http_resp *resp, const char *name, const char *value)
+{
+	if (!name || !*name || !value)
+		return ERR_INVALID;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c <= 0x20 || c >= 0x7f || c == ':')
+			return ERR_INVALID;
+	}
+	for (const char *p = value; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return ERR_INVALID;
+	}
+	return buf_printf(&resp->headers, "%s: %s\n", name, value);
+}
+
+/* Adds the "Name: value\n" lines of h to mr; *cache is set when one of
+ * them is Cache-Control. Returns 0, or -1 when libmicrohttpd refuses. */
+static int add_extra_headers(struct MHD_Response *mr, const buf *h, int *cache)
+{
+	const char *p = h->data;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		const char *colon = strchr(p, ':');
+		if (!nl || !colon || colon > nl)
+			return -1;
+		char name[64];
+		size_t n = (size_t)(colon - p);
+		if (n >= sizeof name)
+			return -1;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		const char *v = colon + 2;
+		size_t vlen = v <= nl ? (size_t)(nl - v) : 0;
+		char *value = malloc(vlen + 1);
+		if (!value)
+			return -1;
+		memcpy(value, v, vlen);
+		value[vlen] = '\0';
+		if (!strcasecmp(name, MHD_HTTP_HEADER_CACHE_CONTROL))
+			*cache = 1;
+		enum MHD_Result ok = MHD_add_response_header(mr, name, value);
+		free(value);
+		if (ok != MHD_YES)
+			return -1;
+		p = nl + 1;
+	}
+	return 0;
+}
+
 /* Queues resp on conn and records status and size in r. The body's memory
  * is handed to libmicrohttpd (it frees it); resp->body is left empty.
  * Returns MHD_NO only when libmicrohttpd cannot take the response, which
@@ -429,9 +487,14 @@ static enum MHD_Result send_response(request *r, struct MHD_Connection *conn,
 	int ok = MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
 					 resp->content_type ? resp->content_type
 							    : "application/json") == MHD_YES;
-	/* sync data is personal: no cache anywhere keeps it */
-	ok = ok && MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") ==
-			   MHD_YES;
+	/* the handler's own headers; then, unless it chose otherwise, sync
+	 * data is personal: no cache anywhere keeps it */
+	int own_cache = 0;
+	ok = ok && add_extra_headers(mr, &resp->headers, &own_cache) == 0;
+	buf_free(&resp->headers);
+	if (ok && !own_cache)
+		ok = MHD_add_response_header(mr, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store") ==
+		     MHD_YES;
 	if (ok && gzipped)
 		ok = MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip") ==
 		     MHD_YES;
@@ -588,7 +651,7 @@ static enum MHD_Result run_handler(http_server *s, request *r, struct MHD_Connec
 	const char *ae = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	int gz = ae && accepts_gzip(ae);
-	http_resp resp = {200, BUF_INIT, NULL, 0};
+	http_resp resp = HTTP_RESP_INIT;
 	enum MHD_Result res;
 	if (r->over_cap) {
 		http_error(&resp, 413, "too_large",
@@ -626,6 +689,7 @@ static enum MHD_Result run_handler(http_server *s, request *r, struct MHD_Connec
 		.body_len = r->body.len,
 		.client = r->client,
 		.accept_gzip = gz,
+		.conn = conn,
 	};
 	int rc = r->route->fn(s->app, &req, &resp);
 	if (rc != 0 && resp.status < 400) {
@@ -637,6 +701,7 @@ static enum MHD_Result run_handler(http_server *s, request *r, struct MHD_Connec
 	buf_free(&r->body);
 	res = send_response(r, conn, &resp, gz);
 	buf_free(&resp.body);
+	buf_free(&resp.headers);
 	return res;
 }
 
@@ -774,6 +839,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	buf_free(&r->body);
 	buf_free(&r->query);
 	buf_free(&r->early.body);
+	buf_free(&r->early.headers);
 	free(r);
 	atomic_fetch_sub(&s->in_flight, 1);
 }

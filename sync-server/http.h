@@ -23,6 +23,7 @@ typedef struct http_req {
 	size_t body_len;
 	const char *client;  /* client address, for logs and per-address limits only */
 	int accept_gzip;     /* the client sent Accept-Encoding: gzip */
+	void *conn;          /* the connection, for http_req_header; NULL in tests */
 } http_req;
 
 typedef struct http_resp {
@@ -30,7 +31,20 @@ typedef struct http_resp {
 	buf body;                 /* JSON text */
 	const char *content_type; /* default "application/json" */
 	int retry_after;          /* seconds, sent when > 0 */
+	buf headers;              /* more headers, "Name: value\n" lines (http_resp_header) */
 } http_resp;
+
+#define HTTP_RESP_INIT {200, BUF_INIT, NULL, 0, BUF_INIT}
+
+/* The value of a request header (any case of name), or NULL. Valid for the
+ * handler's call. */
+const char *http_req_header(const http_req *req, const char *name);
+
+/* Adds a response header (Set-Cookie, Content-Disposition,
+ * Content-Security-Policy, Cache-Control …). A Cache-Control given here
+ * replaces the default "no-store". Returns 0, ERR_INVALID (a name that is
+ * not a token, a value with a control character) or ERR_NOMEM. */
+int http_resp_header(http_resp *resp, const char *name, const char *value);
 
 typedef int (*http_handler)(void *app, const http_req *req, http_resp *resp);
 

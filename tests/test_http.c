@@ -118,7 +118,25 @@ static int h_slow(void *app, const http_req *req, http_resp *resp)
 	return h_hello(app, req, resp);
 }
 
+/* Echoes the X-Probe request header; sets two cookies, its own
+ * Cache-Control and a header the layer must refuse (a newline). */
+static int h_headers(void *app, const http_req *req, http_resp *resp)
+{
+	(void)app;
+	const char *probe = http_req_header(req, "x-probe");
+	buf_puts(&resp->body, "{");
+	put_field(&resp->body, "probe", probe, 1);
+	if (http_resp_header(resp, "Set-Cookie", "a=1; HttpOnly") ||
+	    http_resp_header(resp, "Set-Cookie", "b=2; Secure") ||
+	    http_resp_header(resp, "Cache-Control", "max-age=60") ||
+	    http_resp_header(resp, "X-Bad", "x\r\nInjected: 1") != ERR_INVALID ||
+	    http_resp_header(resp, "Bad Name", "x") != ERR_INVALID)
+		return -1;
+	return 0;
+}
+
 static const http_route test_routes[] = {
+	{"GET", "/v1/headers", h_headers},
 	{"GET", "/v1/hello", h_hello},
 	{"POST", "/v1/echo", h_echo},
 	{"PUT", "/v1/echo", h_echo},
@@ -885,9 +903,41 @@ static void http_query_param_decoding(void)
 	fx_stop(&fx);
 }
 
+static void http_request_and_response_headers(void)
+{
+	fixture fx;
+	if (fx_start(&fx, NULL) != 0) {
+		test_failures++;
+		fx_stop(&fx);
+		return;
+	}
+	reply r = {0};
+	char v[128];
+	CURL *h = client();
+	struct curl_slist *list = curl_slist_append(NULL, "X-Probe: Ба 1");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
+	perform(h, &fx, "/v1/headers", &r);
+	curl_easy_cleanup(h);
+	curl_slist_free_all(list);
+	CHECK_INT(r.status, 200);
+	CHECK_STR(json_field(&r, "probe", v, sizeof v), "Ба 1");
+	CHECK(strstr(r.headers.data, "Set-Cookie: a=1; HttpOnly\r\n") != NULL);
+	CHECK(strstr(r.headers.data, "Set-Cookie: b=2; Secure\r\n") != NULL);
+	CHECK_STR(header_value(&r, "Cache-Control", v, sizeof v), "max-age=60");
+	CHECK(strstr(r.headers.data, "Injected") == NULL);
+	CHECK(strstr(r.headers.data, "no-store") == NULL);
+	/* without the header: null; and other routes keep no-store */
+	get(&fx, "/v1/headers", &r);
+	CHECK(strstr(r.body.data, "\"probe\":null") != NULL);
+	get(&fx, "/v1/hello", &r);
+	CHECK_STR(header_value(&r, "Cache-Control", v, sizeof v), "no-store");
+	reply_free(&r);
+	fx_stop(&fx);
+}
+
 static void http_error_body_is_escaped_json(void)
 {
-	http_resp resp = {200, BUF_INIT, NULL, 0};
+	http_resp resp = HTTP_RESP_INIT;
 	buf_puts(&resp.body, "{\"partial\":");
 	http_error(&resp, 400, "bad_json", "line %d: \"%s\"\n\ttab \\ %s", 3, "q", "Ω");
 	CHECK_INT(resp.status, 400);
@@ -1544,6 +1594,7 @@ TEST_TABLE(http) = {
 	{"http_routing_errors_are_json", http_routing_errors_are_json},
 	{"http_query_param_decoding", http_query_param_decoding},
 	{"http_error_body_is_escaped_json", http_error_body_is_escaped_json},
+	{"http_request_and_response_headers", http_request_and_response_headers},
 	{"http_keep_alive_reuses_connection", http_keep_alive_reuses_connection},
 	{"http_tls_versions", http_tls_versions},
 	{"http_certificate_pins", http_certificate_pins},
