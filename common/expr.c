@@ -886,22 +886,37 @@ void expr_free(expr *x)
 
 static int ev(const node *n, const expr_scope *sc, expr_value *out, err *e);
 
+/* The small steps of the tree walk are inlined into it: a call per operand
+ * was most of the cost of scoring. */
+#define HOT __attribute__((always_inline))
+
+/* Evaluates k into *v: references and literals (most operands) inline,
+ * anything else through ev(). */
+HOT static inline int fetch(const node *k, const expr_scope *sc, expr_value *v, err *e)
+{
+	if (k->kind == N_SLOT && k->idx < sc->nslots) {
+		*v = sc->slots[k->idx];
+		return 0;
+	}
+	if (k->kind == N_LIT) {
+		*v = k->lit;
+		return 0;
+	}
+	return ev(k, sc, v, e);
+}
+
 /* Evaluates k, an operand of n, into *v, which must have a type in want. */
-static int ev_want(const node *n, const node *k, const expr_scope *sc,
+HOT static inline int ev_want(const node *n, const node *k, const expr_scope *sc,
 		   unsigned want, const char *what, expr_value *v, err *e)
 {
-	int rc = 0;
-	if (k->kind == N_SLOT && k->idx < sc->nslots) /* the common case, inline */
-		*v = sc->slots[k->idx];
-	else
-		rc = ev(k, sc, v, e);
+	int rc = fetch(k, sc, v, e);
 	if (!rc && ((unsigned)v->type > EXPR_LIST || !(want & (1u << v->type))))
 		rc = node_fail(e, ERR_TYPE, n, what, tname(v->type));
 	return rc;
 }
 
 /* Evaluates argument i of the call n with the types arg_types() allows. */
-static int ev_arg(const node *n, size_t i, const expr_scope *sc, expr_value *v, err *e)
+HOT static inline int ev_arg(const node *n, size_t i, const expr_scope *sc, expr_value *v, err *e)
 {
 	const char *what;
 	unsigned want = arg_types(n, i, &what);
@@ -909,7 +924,7 @@ static int ev_arg(const node *n, size_t i, const expr_scope *sc, expr_value *v, 
 }
 
 /* A condition: true, or false for false and null. */
-static int truth(const node *n, const node *k, const expr_scope *sc, int *b, err *e)
+HOT static inline int truth(const node *n, const node *k, const expr_scope *sc, int *b, err *e)
 {
 	expr_value v;
 	int rc = ev_want(n, k, sc, M_BOOL | M_NULL, "true or false", &v, e);
@@ -917,7 +932,7 @@ static int truth(const node *n, const node *k, const expr_scope *sc, int *b, err
 	return rc;
 }
 
-static int put_num(const node *n, double d, expr_value *out, err *e)
+HOT static inline int put_num(const node *n, double d, expr_value *out, err *e)
 {
 	if (!isfinite(d))
 		return perr(e, ERR_INVALID, n->pos, "number out of range");
@@ -944,7 +959,7 @@ static int ev_binary(const node *n, const expr_scope *sc, expr_value *out, err *
 			       n->kind == N_MUL ? x * y : n->kind == N_DIV ? x / y :
 			       fmod(x, y), out, e);
 	}
-	if ((rc = ev(n->kid[0], sc, &a, e)) || (rc = ev(n->kid[1], sc, &b, e)))
+	if ((rc = fetch(n->kid[0], sc, &a, e)) || (rc = fetch(n->kid[1], sc, &b, e)))
 		return rc;
 	if (n->kind == N_EQ || n->kind == N_NE) {
 		if (a.type != EXPR_NULL && b.type != EXPR_NULL && a.type != b.type)

@@ -999,10 +999,14 @@ int inst_eval_init(inst_eval *ev, const instrument *in)
 	ev->relevant = calloc(in->nfields ? in->nfields : 1, 1);
 	ev->problem = calloc(in->nfields ? in->nfields : 1, 1);
 	ev->list_items = calloc(in->nlist_items ? in->nlist_items : 1, sizeof *ev->list_items);
-	if (!ev->slots || !ev->given || !ev->relevant || !ev->problem || !ev->list_items) {
+	ev->hint = malloc((in->nfields ? in->nfields : 1) * sizeof *ev->hint);
+	if (!ev->slots || !ev->given || !ev->relevant || !ev->problem || !ev->list_items ||
+	    !ev->hint) {
 		inst_eval_free(ev);
 		return ERR_NOMEM;
 	}
+	for (size_t i = 0; i < in->nfields; i++)
+		ev->hint[i] = -1;
 	return 0;
 }
 
@@ -1013,6 +1017,7 @@ void inst_eval_free(inst_eval *ev)
 	free(ev->relevant);
 	free(ev->problem);
 	free(ev->list_items);
+	free(ev->hint);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -1045,19 +1050,38 @@ static const char *problem_msg(problem p, inst_lang lang)
 	return problem_text[p][(unsigned)lang < LANG_COUNT ? lang : LANG_EN];
 }
 
+/* The JSON type of a value that is not NULL (what cJSON_IsNumber() and
+ * friends test, without a call into the library per answer). */
+#define JTYPE(v) ((v)->type & 0xFF)
+
 static int match_choice(const inst_field *f, const cJSON *v, expr_value *out)
 {
-	for (size_t i = 0; i < f->nchoices; i++) {
-		const expr_value *c = &f->choices[i].value;
-		if (c->type == EXPR_NUM && cJSON_IsNumber(v) && v->valuedouble == c->u.num) {
-			*out = *c;
-			return 1;
+	if (JTYPE(v) == cJSON_Number) {
+		double d = v->valuedouble;
+		/* a rating scale 0..k: the choice at index d is usually d */
+		if (d >= 0 && d < (double)f->nchoices) {
+			const expr_value *c = &f->choices[(size_t)d].value;
+			if (c->type == EXPR_NUM && d == c->u.num) {
+				*out = *c;
+				return 1;
+			}
 		}
-		if (c->type == EXPR_STR && cJSON_IsString(v) &&
-		    strlen(v->valuestring) == c->u.str.len &&
-		    memcmp(v->valuestring, c->u.str.s, c->u.str.len) == 0) {
-			*out = *c;
-			return 1;
+		for (size_t i = 0; i < f->nchoices; i++) {
+			const expr_value *c = &f->choices[i].value;
+			if (c->type == EXPR_NUM && d == c->u.num) {
+				*out = *c;
+				return 1;
+			}
+		}
+	} else if (JTYPE(v) == cJSON_String && v->valuestring) {
+		size_t len = strlen(v->valuestring);
+		for (size_t i = 0; i < f->nchoices; i++) {
+			const expr_value *c = &f->choices[i].value;
+			if (c->type == EXPR_STR && len == c->u.str.len &&
+			    memcmp(v->valuestring, c->u.str.s, len) == 0) {
+				*out = *c;
+				return 1;
+			}
 		}
 	}
 	return 0;
@@ -1068,19 +1092,20 @@ static int match_choice(const inst_field *f, const cJSON *v, expr_value *out)
 static problem read_value(inst_eval *ev, const inst_field *f, const cJSON *v,
 			  expr_value *out)
 {
-	if (cJSON_IsNull(v)) {
+	int jt = JTYPE(v);
+	if (jt == cJSON_NULL) {
 		*out = expr_null();
 		return P_NONE;
 	}
 	switch (f->type) {
 	case INST_YESNO:
-		if (!cJSON_IsBool(v))
+		if (jt != cJSON_True && jt != cJSON_False)
 			return P_BOOL;
-		*out = expr_bool(cJSON_IsTrue(v));
+		*out = expr_bool(jt == cJSON_True);
 		return P_NONE;
 	case INST_INTEGER:
 	case INST_DECIMAL:
-		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
+		if (jt != cJSON_Number || !isfinite(v->valuedouble))
 			return f->type == INST_INTEGER ? P_INT : P_NUM;
 		if (f->type == INST_INTEGER && v->valuedouble != floor(v->valuedouble))
 			return P_INT;
@@ -1105,7 +1130,7 @@ static problem read_value(inst_eval *ev, const inst_field *f, const cJSON *v,
 		return P_NONE;
 	}
 	case INST_SINGLE:
-		if (!cJSON_IsNumber(v) && !cJSON_IsString(v))
+		if (jt != cJSON_Number && jt != cJSON_String)
 			return P_CHOICE;
 		return match_choice(f, v, out) ? P_NONE : P_CHOICE;
 	case INST_MULTIPLE: {
@@ -1170,8 +1195,7 @@ static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, er
 	ev->list_used = 0;
 	memset(ev->given, 0, n);
 	memset(prob, 0, n);
-	for (size_t i = 0; i < n; i++)
-		ev->slots[i] = expr_null();
+	memset(ev->slots, 0, n * sizeof *ev->slots); /* all null: EXPR_NULL is 0 */
 	if (!cJSON_IsObject(a))
 		return err_set(e, ERR_INVALID, "the assessment must be a JSON object");
 
@@ -1190,8 +1214,19 @@ static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, er
 		return err_set(e, ERR_INVALID, "answers: %s",
 			       answers ? problem_msg(P_TEXT, lang) : problem_msg(P_MISSING, lang));
 	const cJSON *v;
+	size_t k = 0;
 	cJSON_ArrayForEach(v, answers) {
-		int s = inst_slot(in, v->string, strlen(v->string));
+		/* Answers mostly come in the order of the previous assessment:
+		 * the slot the k-th key had then is tried before the index. */
+		size_t klen = strlen(v->string);
+		int s = k < n ? ev->hint[k] : -1;
+		if (s < 0 || in->fields[s].id_len != klen ||
+		    memcmp(in->fields[s].id, v->string, klen) != 0) {
+			s = inst_slot(in, v->string, klen);
+			if (k < n)
+				ev->hint[k] = s;
+		}
+		k++;
 		if (s < 0 || in->fields[s].kind != INST_ITEM)
 			return err_set(e, ERR_INVALID, "answers.%.64s: %s", v->string,
 				       lang == LANG_BG ? "непознат въпрос" :

@@ -160,6 +160,7 @@ typedef struct inst_eval {
 	unsigned char *problem; /* nfields: scratch for validation */
 	expr_value *list_items; /* backing store of multiple-choice answers */
 	size_t list_used;
+	int *hint;              /* nfields: slot of the k-th answer key last time */
 } inst_eval;
 
 int inst_eval_init(inst_eval *ev, const instrument *in);
