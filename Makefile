@@ -47,7 +47,7 @@ TEST_OBJ   := $(TEST_SRC:%.c=$(B)/obj/%.o)
 
 PROGS := $(B)/field-agent $(B)/sync-server $(B)/unit-tests $(B)/gen-cases $(B)/bench-agent
 
-.PHONY: all build asan deps test demo bench bench-rank bench-agent bench-sync clean check-banned locale
+.PHONY: all build asan deps test demo clean check-banned locale
 all: build
 build: $(PROGS) locale
 
@@ -118,20 +118,6 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh build
-
-bench-rank: deps
-	@$(MAKE) --no-print-directory build
-	@scripts/bench-rank.sh build
-
-bench-agent: deps
-	@$(MAKE) --no-print-directory build
-	@build/bench-agent build tests/fixtures/ruse-wizard.txt
-
-bench-sync: deps
-	@$(MAKE) --no-print-directory build
-	@scripts/bench-sync.sh build 10000
-
-bench: bench-rank bench-agent bench-sync
 
 clean:
 	rm -rf build

@@ -23,7 +23,7 @@ best_run() { # file threads -> best (min score+rank) timing line of 3
 }
 printf '%-8s %6s %7s | %9s %9s | %9s %9s %9s | %9s %9s\n' cases MB read_s \
 	"pipe_1t" "pipe_${NCPU}t" score_1t "score_${NCPU}t" rank_s "sc+rk_1t" "sc+rk_${NCPU}t"
-for n in 121000 1000000; do
+for n in ${BENCH_RANK_SIZES:-121000 1000000}; do
 	f="$D/cases-$n.json"
 	"$B/gen-cases" --count "$n" --seed 42 --ineligible-rate 0.02 --override-rate 0.05 -o "$f"
 	mb=$(( $(stat -c %s "$f") / 1000000 ))
@@ -38,6 +38,10 @@ for n in 121000 1000000; do
 		"$(field "$one" read_parse_score_s)" "$(field "$all" read_parse_score_s)" "$s1" "$sn" "$r1" \
 		"$(echo "$s1 + $r1" | bc -l)" "$(echo "$sn + $rn" | bc -l)"
 	echo "         cases/s: scoring $(echo "$n / $s1" | bc) on 1 thread; ranking+allocation $(echo "$n / $r1" | bc)"
+	# one machine-readable line for scripts/bench.sh
+	printf 'P5 cases=%s threads=%s score_rank_s=%.3f score_s=%.3f rank_s=%.3f read_s=%.4f pipe_s=%.3f score_rank_1t_s=%.3f mb=%s\n' \
+		"$n" "$NCPU" "$(echo "$sn + $rn" | bc -l)" "$sn" "$rn" "$read_s" "$(field "$all" read_parse_score_s)" \
+		"$(echo "$s1 + $r1" | bc -l)" "$mb"
 done
 echo "(seconds, best of 3; pipe = read + parse + score; read_s = the file read from the page cache,"
 echo " the floor under pipe; score on N threads is wall time, the sum divided by N)"
