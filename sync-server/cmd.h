@@ -26,5 +26,6 @@ int cmd_conflicts(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_assessments(int argc, char **argv);
 int cmd_instrument(int argc, char **argv);
+int cmd_round(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const command commands[] = {
 	{"instrument", cmd_instrument, "publish an instrument version to the devices"},
 	{"assessments", cmd_assessments, "print the central final assessments (exchange format)"},
 	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
+	{"round", cmd_round, "the central round: rank, decide, lock, publish, letters"},
 };
 
 static void usage(FILE *f)
