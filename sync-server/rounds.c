@@ -436,7 +436,6 @@ int rounds_list(central *c, buf *out, err *e)
 
 typedef struct candidate {
 	char *aid, *pid, *nid, *name, *locality, *registered, *assessed;
-	cJSON *body;
 	long app_no;
 	long dup_of; /* index + 1 of the candidate this one duplicates, 0 if none */
 	int kept;    /* the latest assessment of its person */
@@ -445,12 +444,6 @@ typedef struct candidate {
 static char *dup_str(const char *s)
 {
 	return strdup(s ? s : "");
-}
-
-static const char *obj_str(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* Later assessment first: assessed_on, registered_on, id, all descending. */
@@ -528,47 +521,48 @@ static void free_candidates(candidate *v, size_t n)
 		free(v[i].locality);
 		free(v[i].registered);
 		free(v[i].assessed);
-		cJSON_Delete(v[i].body);
 	}
 	free(v);
 }
 
-/* Reads the candidates of round r; the caller holds the lock. */
+/* Reads the candidates of round r — what choosing and numbering them
+ * needs, not their answers (a county has 100,000 of them); the caller
+ * holds the lock. */
 static int read_candidates(central *c, const round_row *r, candidate **out, size_t *nout, err *e)
 {
 	db_stmt st;
 	candidate *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc = db_prepare(&c->d, &st,
-			    "SELECT a.id, a.body, p.body FROM record a"
+			    "SELECT a.id, json_extract(a.body, '$.person.id'),"
+			    " coalesce(json_extract(p.body, '$.national_id'),"
+			    "  json_extract(a.body, '$.person.national_id')),"
+			    " coalesce(json_extract(p.body, '$.name'), json_extract(a.body, '$.person.name')),"
+			    " coalesce(json_extract(p.body, '$.locality'),"
+			    "  json_extract(a.body, '$.person.locality')),"
+			    " json_extract(a.body, '$.registered_on'), json_extract(a.body, '$.assessed_on')"
+			    " FROM record a"
 			    " LEFT JOIN record p ON p.kind = 'person'"
 			    "  AND p.id = json_extract(a.body, '$.person.id')"
 			    " WHERE a.kind = 'assessment' AND json_extract(a.body, '$.instrument') = :i"
 			    " AND json_extract(a.body, '$.status') = 'final'"
-			    " AND json_extract(a.body, '$.registered_on') BETWEEN :o AND :c"
-			    " ORDER BY a.id", e);
+			    " AND json_extract(a.body, '$.registered_on') BETWEEN :o AND :c", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":i", r->instrument, -1);
 	db_bind_text(&st, ":o", r->opens_on, -1);
 	db_bind_text(&st, ":c", r->closes_on, -1);
 	while ((rc = db_step(&st, e)) == 1) {
-		cJSON *b = cJSON_Parse(db_col_text(&st, 1));
-		cJSON *pr = db_col_is_null(&st, 2) ? NULL : cJSON_Parse(db_col_text(&st, 2));
-		const cJSON *ap = cJSON_GetObjectItemCaseSensitive(b, "person");
-		const char *pid = obj_str(ap, "id");
-		const char *loc = obj_str(pr, "locality") ? obj_str(pr, "locality") : obj_str(ap, "locality");
-		if (!b || !pid || !loc || !in_list(r->localities, loc)) {
-			cJSON_Delete(b);
-			cJSON_Delete(pr);
+		const char *f[7];
+		for (int i = 0; i < 7; i++)
+			f[i] = db_col_is_null(&st, i) ? NULL : db_col_text(&st, i);
+		/* no person or locality: not an application to this round */
+		if (!f[1] || !f[4] || !in_list(r->localities, f[4]))
 			continue;
-		}
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			candidate *nv = realloc(v, ncap * sizeof *v);
 			if (!nv) {
-				cJSON_Delete(b);
-				cJSON_Delete(pr);
 				rc = err_set(e, ERR_NOMEM, "out of memory");
 				break;
 			}
@@ -577,21 +571,13 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 		}
 		candidate *k = &v[n++];
 		memset(k, 0, sizeof *k);
-		const char *nid = obj_str(pr, "national_id") ? obj_str(pr, "national_id")
-							     : obj_str(ap, "national_id");
-		const char *name = obj_str(pr, "name") ? obj_str(pr, "name") : obj_str(ap, "name");
-		k->aid = dup_str(db_col_text(&st, 0));
-		k->pid = dup_str(pid);
-		k->nid = norm_nid(nid);
-		k->name = dup_str(name);
-		k->locality = dup_str(loc);
-		k->registered = dup_str(obj_str(b, "registered_on"));
-		k->assessed = dup_str(obj_str(b, "assessed_on"));
-		/* the exchange format carries the id inside */
-		cJSON_DeleteItemFromObjectCaseSensitive(b, "id");
-		cJSON_AddStringToObject(b, "id", k->aid);
-		k->body = b;
-		cJSON_Delete(pr);
+		k->aid = dup_str(f[0]);
+		k->pid = dup_str(f[1]);
+		k->nid = norm_nid(f[2]);
+		k->name = dup_str(f[3]);
+		k->locality = dup_str(f[4]);
+		k->registered = dup_str(f[5]);
+		k->assessed = dup_str(f[6]);
 		if (!k->aid || !k->pid || !k->nid || !k->name || !k->locality || !k->registered ||
 		    !k->assessed) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
@@ -606,6 +592,39 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 	*out = v;
 	*nout = n;
 	return 0;
+}
+
+/* Scores candidate k into the round: its body as stored, with its id put
+ * first (the exchange format carries the id inside; a device's body has
+ * none, and the first of two equal keys is the one read). */
+static int add_case(central *c, round_ctx *rx, const candidate *k, buf *text, err *e)
+{
+	db_stmt st;
+	int rc = db_prepare_cached(&c->d, &st, "SELECT body FROM record WHERE id = :id", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":id", k->aid, -1);
+	rc = db_step(&st, e);
+	if (rc == 1) {
+		const char *body = db_col_text(&st, 0);
+		buf_reset(text);
+		buf_puts(text, "{\"id\":");
+		json_write_string(text, k->aid, strlen(k->aid));
+		while (*body == ' ' || *body == '\n')
+			body++;
+		if (*body == '{') {
+			body++;
+			while (*body == ' ' || *body == '\n')
+				body++;
+			if (*body != '}')
+				buf_putc(text, ',');
+		}
+		buf_puts(text, body);
+		db_finalize(&st);
+		return round_add_text(rx, text->data, text->len, e);
+	}
+	db_finalize(&st);
+	return rc < 0 ? rc : err_set(e, ERR_NOTFOUND, "assessment %.40s vanished", k->aid);
 }
 
 /* Upserts one applicant row; computed values replace the previous run's,
@@ -672,7 +691,7 @@ int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
 	size_t n = 0, *idx = NULL, nkept = 0, ndup = 0;
 	instrument *in = NULL;
 	round_ctx *rx = NULL;
-	buf ranking = BUF_INIT;
+	buf ranking = BUF_INIT, text = BUF_INIT;
 	db_stmt st;
 	char at[21];
 	int rc;
@@ -738,7 +757,7 @@ int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
 	if ((rc = round_new(in, &rx, e)))
 		goto unlock;
 	for (size_t i = 0; i < nkept; i++)
-		if (!v[idx[i]].dup_of && (rc = round_add(rx, v[idx[i]].body, e)))
+		if (!v[idx[i]].dup_of && (rc = add_case(c, rx, &v[idx[i]], &text, e)))
 			goto unlock;
 	if ((rc = round_run(rx, &r.cap, e)) || (rc = round_write_json(rx, &r.cap, &ranking)))
 		goto unlock;
@@ -815,6 +834,7 @@ unlock:
 	free(idx);
 	free_candidates(v, n);
 	buf_free(&ranking);
+	buf_free(&text);
 	return rc;
 }
 
