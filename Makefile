@@ -6,19 +6,25 @@
 # shared by both programs through build/<variant>/libcommon.a.
 
 CC      ?= cc
+# a cross-build (mk/pkg.mk) points PKG_CONFIG at the target's .pc files
+PKG_CONFIG ?= pkg-config
 PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib libqrencode
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wconversion -Wno-sign-conversion -Wformat=2 \
            -Wvla -Wundef -Wpointer-arith -Wno-format-truncation
 # mbedTLS 2.28 (Debian 12) ships no pkg-config file; newer ones do.
-MBED_LIBS := $(shell pkg-config --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
+MBED_LIBS := $(shell $(PKG_CONFIG) --libs mbedtls mbedx509 mbedcrypto 2>/dev/null || echo -lmbedtls -lmbedx509 -lmbedcrypto)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
 # each program links only what it uses (start-up time and memory on a Pi)
-AGENT_LIBS  := -Wl,--as-needed $(shell pkg-config --libs sqlite3 libcjson zlib 2>/dev/null) $(MBED_LIBS) -lm -lpthread -ldl
-SERVER_LIBS := -Wl,--as-needed $(shell pkg-config --libs sqlite3 libcjson libmicrohttpd zlib libqrencode 2>/dev/null) $(MBED_LIBS) -lm -lpthread
+AGENT_LIBS  := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson zlib 2>/dev/null) $(MBED_LIBS) -lm -lpthread -ldl
+SERVER_LIBS := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libmicrohttpd zlib libqrencode 2>/dev/null) $(MBED_LIBS) -lm -lpthread
+# Where the programs find instruments and translations: in the source tree
+# for builds run from it; in PREFIX for `make install` (mk/pkg.mk builds
+# that variant in build/install, with FA_PATHS set to its paths).
+FA_PATHS ?= -DFA_SOURCE_DIR='"$(CURDIR)"'
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) $(PKG_CFLAGS) -Icommon -Isync-server \
-               -DFA_SOURCE_DIR='"$(CURDIR)"'
+               $(FA_PATHS)
 
 OPT_CFLAGS  := -O2
 ASAN_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -34,6 +40,14 @@ else
   CFLAGS_V := $(BASE_CFLAGS) $(OPT_CFLAGS)
   LDFLAGS_V :=
 endif
+# cross-builds (make cross ARCH=…) and the installed variant have their own
+# build directory
+ifneq ($(BUILD_DIR),)
+  B := $(BUILD_DIR)
+endif
+# packaging adds the distribution's hardening flags (dpkg-buildflags)
+CFLAGS_V  += $(EXTRA_CFLAGS)
+LDFLAGS_V += $(EXTRA_LDFLAGS)
 
 COMMON_SRC := $(wildcard common/*.c)
 AGENT_SRC  := $(wildcard field-agent/*.c)
@@ -58,7 +72,7 @@ $(B)/obj/%.o: %.c
 
 $(B)/libcommon.a: $(COMMON_OBJ)
 	@rm -f $@
-	@ar rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(B)/field-agent: $(AGENT_OBJ) $(B)/libcommon.a
 	@echo "  LD $(V) $@"
@@ -72,7 +86,7 @@ $(B)/sync-server: $(SERVER_OBJ) $(B)/libcommon.a
 SERVER_LIB_OBJ := $(filter-out $(B)/obj/sync-server/main.o,$(SERVER_OBJ))
 $(B)/libserver.a: $(SERVER_LIB_OBJ)
 	@rm -f $@
-	@ar rcs $@ $^
+	@$(AR) rcs $@ $^
 
 $(B)/unit-tests: $(TEST_OBJ) $(B)/libserver.a $(B)/libcommon.a
 	@echo "  LD $(V) $@"

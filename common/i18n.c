@@ -35,11 +35,16 @@ static const char *locale_dir(void)
 	const char *env = getenv("FA_LOCALEDIR");
 	if (env && *env)
 		return env;
+#if defined(FA_LOCALEDIR)
+	/* an installed build (make install, the Debian packages) */
+	return FA_LOCALEDIR;
+#else
 #ifdef FA_SOURCE_DIR
 	if (access(FA_SOURCE_DIR "/build/locale", R_OK) == 0)
 		return FA_SOURCE_DIR "/build/locale";
 #endif
 	return "/usr/share/locale";
+#endif
 }
 
 inst_lang i18n_init(const char *forced)

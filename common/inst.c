@@ -953,7 +953,10 @@ const char *inst_default_dirs(void)
 	const char *env = getenv("FA_INSTRUMENTS");
 	if (env && *env)
 		return env;
-#ifdef FA_SOURCE_DIR
+#if defined(FA_DATADIR)
+	/* an installed build (make install, the Debian packages) */
+	return FA_DATADIR "/instruments";
+#elif defined(FA_SOURCE_DIR)
 	return FA_SOURCE_DIR "/instruments:/usr/local/share/fieldassess/instruments:"
 			     "/usr/share/fieldassess/instruments";
 #else
