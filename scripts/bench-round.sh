@@ -32,12 +32,13 @@ COMMIT;
 SQL
 "$B/sync-server" round create county --municipality Bench --service personal-assistance \
 	--from 1900-01-01 --to 2100-12-31 --max-users 5000 --data "$D/srv" >/dev/null
-/usr/bin/time -f "%e %M" -o "$D/time" "$B/sync-server" round run county --data "$D/srv" >"$D/run.txt"
+/usr/bin/time -f "%e %M" -o "$D/time" "$B/sync-server" round run county --timing --data "$D/srv" >"$D/run.txt"
 read -r run_s rss_kb <"$D/time"
 /usr/bin/time -f "%e %M" -o "$D/time2" "$B/sync-server" rank --cases "$D/cases.json" --threads 1 \
 	--max-users 5000 >/dev/null
 read -r rank_s rank_kb <"$D/time2"
 applicants=$(sed -n 's/.*applicants=\([0-9]*\).*/\1/p' "$D/run.txt")
 [ "$applicants" = "$N" ] || { echo "bench-round: $applicants applicants of $N" >&2; exit 1; }
+sed -n 's/^timing /P5r-steps /p' "$D/run.txt"
 printf 'P5r cases=%s run_s=%s rss_mb=%s rank_file_s=%s rank_file_rss_mb=%s ratio=%.2f\n' "$N" "$run_s" \
 	"$((rss_kb / 1024))" "$rank_s" "$((rank_kb / 1024))" "$(echo "$run_s / $rank_s" | bc -l)"

@@ -21,7 +21,7 @@ static const char round_help[] =
 	"         [--localities A,B,…] [--max-users N] [--children-share F]\n"
 	"         [--hours-budget H] [--instrument ID]\n"
 	"                       a round: who may apply (window, villages) and capacity\n"
-	"  run ID               rank and allocate every final assessment in the window\n"
+	"  run ID [--timing]    rank and allocate every final assessment in the window\n"
 	"                       (recomputed by the server; re-run until locked)\n"
 	"  list                 every round\n"
 	"  show ID              the round as JSON: capacity used, every application\n"
@@ -55,6 +55,7 @@ typedef struct round_opts {
 	const char *municipality, *service, *from, *to, *localities, *instrument;
 	const char *max_users, *children_share, *hours_budget;
 	const char *hours, *outcome, *reason, *on, *format, *lang, *out;
+	int timing;
 } round_opts;
 
 static int parse_opts(int argc, char **argv, round_opts *o, err *e)
@@ -86,7 +87,9 @@ static int parse_opts(int argc, char **argv, round_opts *o, err *e)
 		for (f = 0; f < sizeof flags / sizeof flags[0]; f++)
 			if (!strcmp(argv[i], flags[f].name))
 				break;
-		if (f < sizeof flags / sizeof flags[0]) {
+		if (!strcmp(argv[i], "--timing")) {
+			o->timing = 1;
+		} else if (f < sizeof flags / sizeof flags[0]) {
 			if (i + 1 >= argc)
 				return err_set(e, ERR_INVALID, "%s needs a value", argv[i]);
 			*(const char **)(void *)((char *)o + flags[f].off) = argv[++i];
@@ -194,7 +197,7 @@ int cmd_round(int argc, char **argv)
 		if (!(rc = rounds_create(&cen, &s, actor, &e)))
 			buf_printf(&out, "round %s created\n", id);
 	} else if (!strcmp(sub, "run")) {
-		rc = rounds_run(&cen, id, actor, &out, &e);
+		rc = rounds_run(&cen, id, actor, o.timing, &out, &e);
 	} else if (!strcmp(sub, "list")) {
 		rc = rounds_list(&cen, &out, &e);
 	} else if (!strcmp(sub, "show")) {

@@ -94,6 +94,13 @@ void rounds_initials(const char *name, char *out, size_t n)
 	}
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void rounds_today(char out[11])
 {
 	time_t t = time(NULL);
@@ -684,7 +691,7 @@ static int put_applicant(central *c, const char *round_id, const candidate *k, l
 	return rc < 0 ? rc : 0;
 }
 
-int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
+int rounds_run(central *c, const char *id, const char *actor, int timing, buf *out, err *e)
 {
 	round_row r;
 	candidate *v = NULL;
@@ -702,9 +709,11 @@ int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
 		rc = err_set(e, ERR_STATE, "round %s is %s: it can no longer be re-run", id, r.status);
 		goto unlock;
 	}
+	double t0 = now_s();
 	if ((rc = inst_load_by_id(c->inst_dirs, r.instrument, 1, &in, e)) ||
 	    (rc = read_candidates(c, &r, &v, &n, e)))
 		goto unlock;
+	double t_select = now_s() - t0;
 	/* one per person: the latest assessment */
 	qsort(v, n, sizeof *v, by_person);
 	idx = malloc((n ? n : 1) * sizeof *idx);
@@ -759,8 +768,10 @@ int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
 	for (size_t i = 0; i < nkept; i++)
 		if (!v[idx[i]].dup_of && (rc = add_case(c, rx, &v[idx[i]], &text, e)))
 			goto unlock;
+	double t_scored = now_s();
 	if ((rc = round_run(rx, &r.cap, e)) || (rc = round_write_json(rx, &r.cap, &ranking)))
 		goto unlock;
+	double t_ranked = now_s();
 
 	if ((rc = db_begin(&c->d, e)))
 		goto unlock;
@@ -823,7 +834,13 @@ int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e)
 	if (rc < 0 || (rc = central_audit_locked(c, actor, "round_run", id, detail, e)) ||
 	    (rc = db_commit(&c->d, e)))
 		goto fail;
+	double score_s, rank_s;
+	round_timing(rx, &score_s, &rank_s);
 	buf_printf(out, "round %s: %s\n", id, detail);
+	if (timing)
+		buf_printf(out, "timing select_s=%.3f fetch_score_s=%.3f score_s=%.3f rank_s=%.3f"
+			   " write_s=%.3f total_s=%.3f\n", t_select, t_scored - t0 - t_select, score_s,
+			   rank_s, now_s() - t_ranked, now_s() - t0);
 	goto unlock;
 fail:
 	db_rollback(&c->d);

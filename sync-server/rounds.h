@@ -51,8 +51,9 @@ int rounds_create(central *c, const rounds_spec *s, const char *actor, err *e);
  * one with the latest assessment and not ranked. Scores are recomputed
  * from the answers (common/round.c, the same code as `sync-server rank`).
  * Allowed until the round is locked; a commission change made before a
- * re-run stays. Writes a one-line summary to out. */
-int rounds_run(central *c, const char *id, const char *actor, buf *out, err *e);
+ * re-run stays. Writes a one-line summary to out, and with `timing` a
+ * second line of seconds spent in each step. */
+int rounds_run(central *c, const char *id, const char *actor, int timing, buf *out, err *e);
 
 /* All rounds, one JSON object per line. */
 int rounds_list(central *c, buf *out, err *e);
