@@ -46,6 +46,7 @@ typedef struct conn {
 	buf gz;                 /* its compressed body */
 	CURLM *multi;           /* for pushing one batch while preparing the next */
 	int requests;
+	int cert_mismatch; /* the server's certificate is not the stored one */
 } conn;
 
 /* The bytes on the wire (TLS records with handshakes, without TCP/IP
@@ -168,9 +169,11 @@ static int request_end(conn *c, CURLcode cr, long *status, err *e)
 			return err_set(e, ERR_AUTH,
 				       "the server's key does not match the pin stored at enrollment: "
 				       "nothing was sent");
-		if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE)
+		if (cr == CURLE_PEER_FAILED_VERIFICATION || cr == CURLE_SSL_CACERT_BADFILE) {
+			c->cert_mismatch = 1;
 			return err_set(e, ERR_AUTH, "the server's certificate is not the one enrolled: "
 					       "nothing was sent");
+		}
 		return err_set(e, ERR_NET, "%s", CR.easy_strerror(cr));
 	}
 	CR.easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
@@ -259,6 +262,108 @@ static int error_message(const buf *resp, long status, err *e)
 	return rc;
 }
 
+/* A key pin as the server prints it: sha256// and 44 characters of base64. */
+static int pin_valid(const char *p)
+{
+	if (!p || strlen(p) != 52 || strncmp(p, "sha256//", 8) || p[51] != '=')
+		return 0;
+	for (int i = 8; i < 51; i++)
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= 'a' && p[i] <= 'z') ||
+		      (p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '/'))
+			return 0;
+	return 1;
+}
+
+/* Whether pin is one of the ';'-separated list (curl's pinned key syntax). */
+static int pin_listed(const char *list, const char *pin)
+{
+	size_t n = strlen(pin);
+	for (const char *p = list; p && *p;) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, pin, n))
+			return 1;
+		p = end ? end + 1 : NULL;
+	}
+	return 0;
+}
+
+/* The pins a device keeps: the server's key, and the backup pin (the key
+ * of its next certificate) when the server announced a valid one. */
+static void pin_list(char *out, size_t n, const char *pin, const cJSON *backup)
+{
+	if (cJSON_IsString(backup) && pin_valid(backup->valuestring) &&
+	    strcmp(backup->valuestring, pin))
+		snprintf(out, n, "%s;%s", pin, backup->valuestring);
+	else
+		snprintf(out, n, "%s", pin);
+}
+
+/* The server presented a certificate other than the stored one (a
+ * rotation to the backup key, or a renewal with the same key). Asks for
+ * its identity over a connection checked against the stored pins alone
+ * and without the device's credential: an impostor fails in the
+ * handshake, before a byte is sent. On success stores the new
+ * certificate and pins and uses them from now on. */
+static int refresh_identity(store *s, conn *c, int quiet, err *e)
+{
+	buf old_cert = c->cert, resp = BUF_INIT;
+	char auth[sizeof c->auth];
+	memcpy(auth, c->auth, sizeof auth);
+	c->cert = (buf)BUF_INIT;
+	c->auth[0] = '\0';
+	long status = 0;
+	cJSON *j = NULL;
+	int rc = request(c, "GET", "/v1/server-key", NULL, 0, &resp, &status, e);
+	memcpy(c->auth, auth, sizeof auth);
+	if (rc)
+		goto done;
+	if (status != 200) {
+		rc = error_message(&resp, status, e);
+		goto done;
+	}
+	j = cJSON_ParseWithLength(resp.data ? resp.data : "", resp.len);
+	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(j, "server_pin");
+	const cJSON *backup = cJSON_GetObjectItemCaseSensitive(j, "backup_pin");
+	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(j, "server_cert");
+	if (!cJSON_IsString(pin) || !pin_valid(pin->valuestring) || !cJSON_IsString(cert) ||
+	    strncmp(cert->valuestring, "-----BEGIN CERTIFICATE-----", 27) ||
+	    strlen(cert->valuestring) > 64 * 1024) {
+		rc = err_set(e, ERR_NET, "the server's answer is not its identity");
+		goto done;
+	}
+	/* the handshake proved a key we pin; the server must name that one */
+	if (!pin_listed(c->pin, pin->valuestring)) {
+		rc = err_set(e, ERR_AUTH, "the server names a key pin this device does not trust: "
+					  "nothing was sent");
+		goto done;
+	}
+	char pins[sizeof c->pin];
+	pin_list(pins, sizeof pins, pin->valuestring, backup);
+	if ((rc = db_begin(&s->d, e)) || (rc = state_put(s, "pin", pins, strlen(pins), e)) ||
+	    (rc = state_put(s, "cert", cert->valuestring, strlen(cert->valuestring), e)) ||
+	    (rc = db_commit(&s->d, e))) {
+		db_rollback(&s->d);
+		goto done;
+	}
+	snprintf(c->pin, sizeof c->pin, "%s", pins);
+	buf_reset(&c->cert);
+	buf_append(&c->cert, cert->valuestring, strlen(cert->valuestring));
+	if (!quiet)
+		fprintf(stderr, "%s", _("The server has a new certificate, with a key this device trusts; "
+					"it is stored and used from now on.\n"));
+done:
+	cJSON_Delete(j);
+	buf_free(&resp);
+	if (rc) {
+		buf_free(&c->cert);
+		c->cert = old_cert;
+	} else {
+		buf_free(&old_cert);
+	}
+	return rc;
+}
+
 int cmd_enroll(int argc, char **argv)
 {
 	const char *url = NULL, *code = NULL, *pin = NULL, *name = NULL;
@@ -330,6 +435,9 @@ int cmd_enroll(int argc, char **argv)
 	const cJSON *tok = cJSON_GetObjectItemCaseSensitive(j, "token");
 	const cJSON *cert = cJSON_GetObjectItemCaseSensitive(j, "server_cert");
 	const cJSON *locs = cJSON_GetObjectItemCaseSensitive(j, "localities");
+	const cJSON *backup = cJSON_GetObjectItemCaseSensitive(j, "backup_pin");
+	char pins[sizeof c.pin];
+	pin_list(pins, sizeof pins, pin, backup);
 	if (!cJSON_IsString(did) || !cJSON_IsString(tok) || !cJSON_IsString(cert)) {
 		rc = err_set(&e, ERR_NET, "the server's answer is not an enrollment");
 		goto done;
@@ -341,7 +449,7 @@ int cmd_enroll(int argc, char **argv)
 	    (rc = state_put(&s, "url", url, strlen(url), &e)) ||
 	    (rc = state_put(&s, "device_id", did->valuestring, strlen(did->valuestring), &e)) ||
 	    (rc = state_put(&s, "token", sealed.data, sealed.len, &e)) ||
-	    (rc = state_put(&s, "pin", pin, strlen(pin), &e)) ||
+	    (rc = state_put(&s, "pin", pins, strlen(pins), &e)) ||
 	    (rc = state_put(&s, "cert", cert->valuestring, strlen(cert->valuestring), &e)) ||
 	    (rc = state_put(&s, "localities", ltext ? ltext : "[]", ltext ? strlen(ltext) : 2, &e)) ||
 	    (rc = state_put(&s, "cursor", "0", 1, &e)) || (rc = db_commit(&s.d, &e)))
@@ -959,10 +1067,22 @@ int cmd_sync(int argc, char **argv)
 	int tty = !quiet && isatty(STDERR_FILENO);
 	sync_counts n = {0};
 	unsigned delay = 1;
+	int refreshed = 0;
 	for (long attempt = 0;; attempt++) {
 		rc = push_all(&s, &c, &n, tty, &e);
 		if (!rc)
 			rc = pull_all(&s, &c, &n, tty, &e);
+		/* a certificate not the stored one: once per sync, ask the server
+		 * for its identity under the pins alone, then go on */
+		if (rc && c.cert_mismatch && !refreshed) {
+			refreshed = 1;
+			c.cert_mismatch = 0;
+			if ((rc = refresh_identity(&s, &c, quiet, &e)) == 0) {
+				attempt--;
+				continue;
+			}
+			break;
+		}
 		/* retry what a weak link breaks; not a refusal by the server */
 		if (!rc || e.code != ERR_NET || attempt >= retries)
 			break;

@@ -65,6 +65,20 @@ static int parse_body(const http_req *req, http_resp *resp, cJSON **out)
 	return rc;
 }
 
+/* "server_pin":…,"backup_pin":…,"server_cert":… — what a device pins and
+ * checks; the backup pin only when one is configured. */
+static void server_identity(const api_ctx *a, buf *b)
+{
+	buf_puts(b, "\"server_pin\":");
+	json_write_string(b, a->pin, strlen(a->pin));
+	if (a->backup_pin && *a->backup_pin) {
+		buf_puts(b, ",\"backup_pin\":");
+		json_write_string(b, a->backup_pin, strlen(a->backup_pin));
+	}
+	buf_puts(b, ",\"server_cert\":");
+	json_write_string(b, a->cert_pem, strlen(a->cert_pem));
+}
+
 static int h_enroll(void *app, const http_req *req, http_resp *resp)
 {
 	api_ctx *a = app;
@@ -102,10 +116,8 @@ static int h_enroll(void *app, const http_req *req, http_resp *resp)
 			buf_putc(&resp->body, ',');
 		json_write_string(&resp->body, dev.localities[i], strlen(dev.localities[i]));
 	}
-	buf_puts(&resp->body, "],\"server_pin\":");
-	json_write_string(&resp->body, a->pin, strlen(a->pin));
-	buf_puts(&resp->body, ",\"server_cert\":");
-	json_write_string(&resp->body, a->cert_pem, strlen(a->cert_pem));
+	buf_puts(&resp->body, "],");
+	server_identity(a, &resp->body);
 	buf_puts(&resp->body, "}\n");
 	LOG(LOG_INFO, "enrolled device=%s", dev.id);
 done:
@@ -177,11 +189,24 @@ static int h_health(void *app, const http_req *req, http_resp *resp)
 	return 0;
 }
 
+/* The server's key pins and certificate, public: a device whose stored
+ * certificate no longer matches (a rotation) asks for them over a
+ * connection checked against its pins alone. */
+static int h_server_key(void *app, const http_req *req, http_resp *resp)
+{
+	(void)req;
+	buf_putc(&resp->body, '{');
+	server_identity(app, &resp->body);
+	buf_puts(&resp->body, "}\n");
+	return 0;
+}
+
 static const http_route routes[] = {
 	{"POST", "/v1/enroll", h_enroll},
 	{"POST", "/v1/push", h_push},
 	{"GET", "/v1/pull", h_pull},
 	{"GET", "/v1/health", h_health},
+	{"GET", "/v1/server-key", h_server_key},
 };
 
 const http_route *api_routes(size_t *n)

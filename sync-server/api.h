@@ -11,6 +11,7 @@ typedef struct api_ctx {
 	central *c;
 	const char *pin;      /* the server's public-key pin */
 	const char *cert_pem; /* its certificate, handed to devices at enrollment */
+	const char *backup_pin; /* pin of the key of the next certificate, or "" */
 } api_ctx;
 
 /* The route table; handlers take an api_ctx as their app pointer. */

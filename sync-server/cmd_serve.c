@@ -8,6 +8,7 @@
  * flags `--name value`; the data directory holds the store and, made on
  * first run, a self-signed certificate.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <qrencode.h>
 #include <signal.h>
@@ -44,6 +45,7 @@ static const conf_row conf_rows[] = {
 	{"cert", "", 1, 0, "PEM certificate (default: data/server.crt, made on first run)"},
 	{"key", "", 1, 0, "PEM key (default: data/server.key)"},
 	{"hostname", "localhost", 1, 0, "name in a generated certificate"},
+	{"backup-pin", "", 1, 0, "pin (sha256//…) of the next certificate's key, given to devices"},
 	{"instruments", "", 1, 0, "instrument directories (':'-separated)"},
 	{"log-level", "2", 0, 3, "0 errors … 3 debug"},
 };
@@ -201,6 +203,26 @@ static int ensure_cert(const conf *c, char *cert, char *key, size_t n, err *e)
 	return rc;
 }
 
+/* The backup pin, if set, must be a SHA-256 key pin as devices use them:
+ * sha256// and 44 characters of base64. */
+static int check_backup_pin(const conf *c, const char *pin, err *e)
+{
+	const char *b = conf_get(c, "backup-pin");
+	if (!*b)
+		return 0;
+	size_t n = strlen(b);
+	int ok = n == 52 && !strncmp(b, "sha256//", 8) && b[51] == '=';
+	for (size_t i = 8; ok && i < 51; i++)
+		ok = isalnum((unsigned char)b[i]) || b[i] == '+' || b[i] == '/';
+	if (!ok)
+		return err_set(e, ERR_INVALID, "backup-pin: expected sha256// and 44 characters of base64 "
+					       "(the pin of a key, see the operator's guide)");
+	if (!strcmp(b, pin))
+		return err_set(e, ERR_INVALID, "backup-pin: it is the pin of the current key; "
+					       "give the pin of the next certificate's key");
+	return 0;
+}
+
 static volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
@@ -225,7 +247,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	log_level = (int)conf_long(&c, "log-level");
 	char cert[4200], key[4200], pin[64];
-	if (ensure_cert(&c, cert, key, sizeof cert, &e) || http_cert_pin(cert, pin, sizeof pin, &e)) {
+	if (ensure_cert(&c, cert, key, sizeof cert, &e) || http_cert_pin(cert, pin, sizeof pin, &e) ||
+	    check_backup_pin(&c, pin, &e)) {
 		fprintf(stderr, "sync-server serve: %s\n", e.msg);
 		return EXIT_REFUSED;
 	}
@@ -240,7 +263,7 @@ int cmd_serve(int argc, char **argv)
 		buf_free(&pem);
 		return EXIT_REFUSED;
 	}
-	api_ctx app = {&cen, pin, pem.data};
+	api_ctx app = {&cen, pin, pem.data, conf_get(&c, "backup-pin")};
 	http_config hc;
 	http_config_defaults(&hc);
 	hc.bind_addr = conf_get(&c, "bind");
@@ -268,6 +291,8 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	printf("listening on https://%s:%ld\nserver key pin %s\n", hc.bind_addr, conf_long(&c, "port"), pin);
+	if (*conf_get(&c, "backup-pin"))
+		printf("backup pin %s\n", conf_get(&c, "backup-pin"));
 	fflush(stdout);
 	LOG(LOG_INFO, "serving on %s:%ld with %d threads", hc.bind_addr, conf_long(&c, "port"), hc.threads);
 	while (!stopping)
@@ -399,7 +424,8 @@ int cmd_device(int argc, char **argv)
 		goto usage_err;
 	}
 	char cert[4200], key[4200], pin[64], code[16], deflt[300];
-	if (ensure_cert(&c, cert, key, sizeof cert, &e) || http_cert_pin(cert, pin, sizeof pin, &e))
+	if (ensure_cert(&c, cert, key, sizeof cert, &e) || http_cert_pin(cert, pin, sizeof pin, &e) ||
+	    check_backup_pin(&c, pin, &e))
 		goto fail;
 	if (!url) {
 		snprintf(deflt, sizeof deflt, "https://%s:%s", conf_get(&c, "bind"), conf_get(&c, "port"));
@@ -413,6 +439,8 @@ int cmd_device(int argc, char **argv)
 		goto fail;
 	printf("enrollment code  %s   (one use, valid %ld h)\n", code, ttl_h);
 	printf("server key pin   %s\n", pin);
+	if (*conf_get(&c, "backup-pin"))
+		printf("backup pin       %s   (sent to the device at enrollment)\n", conf_get(&c, "backup-pin"));
 	printf("on the device:   field-agent enroll %s %s --pin %s\n\n", url, code, pin);
 	buf qr = BUF_INIT;
 	buf_printf(&qr, "fieldassess:enroll?url=%s&code=%s&pin=%s", url, code, pin);
