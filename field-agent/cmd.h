@@ -33,6 +33,7 @@ int cmd_import(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
+int cmd_decisions(int argc, char **argv);
 
 /* The person-readable provisional result of an evaluated assessment (also
  * shown by the wizard before finalising). */

@@ -33,6 +33,7 @@ static const command commands[] = {
 	{"enroll", cmd_enroll, N_("enroll this device with the sync server")},
 	{"sync", cmd_sync, N_("send the outbox and receive changes")},
 	{"conflicts", cmd_conflicts, N_("list conflicts reported by the server")},
+	{"decisions", cmd_decisions, N_("show the commission's decisions about this device's cases")},
 	{"score", cmd_score, N_("show the provisional result of an assessment file")},
 	{"check", cmd_check, N_("verify the store file")},
 	{"recover", cmd_recover, N_("unlock a locked store with the recovery code")},

@@ -216,4 +216,10 @@ expect_status 0 "pull: the device syncs" env FA_PIN=$PIN "$FA" sync --retries 0
 n_dec=$(sqlite3 "$FA_DATA/agent.db" "SELECT count(*) FROM remote WHERE kind = 'decision'")
 n_app=$(R show ruse-1 | jq '.applicants | length')
 [ "$n_dec" = "$n_app" ] && pass "pull: the device holds the decisions of its $n_app applications" || fail "pull: $n_dec decisions of $n_app"
+expect_status 0 "decisions: the assessor sees them on the device" env FA_PIN=$PIN "$FA" decisions
+expect_grep "left the service" "$T/out" "decisions: the user who left is shown as such"
+[ "$(grep -c "approved" "$T/out")" -ge 8 ] && pass "decisions: the approved are listed" || fail "decisions: approved lines"
+expect_grep "$own_name" "$T/out" "decisions: the device names its own person"
+expect_status 0 "decisions: in Bulgarian" env FA_PIN=$PIN "$FA" --lang bg decisions
+expect_grep "напуснал услугата" "$T/out" "decisions: Bulgarian words"
 finish
