@@ -762,9 +762,12 @@ int rounds_run(central *c, const char *id, const char *actor, int timing, buf *o
 		db_reset(&st);
 	}
 	db_finalize(&st);
-	/* rank every kept, non-duplicate case: the same code as `rank` */
+	/* rank every kept, non-duplicate case: the same code as `rank`, fed
+	 * in assessment id order as `sync-server assessments` lists them (the
+	 * order invalid cases keep) */
 	if ((rc = round_new(in, &rx, e)))
 		goto unlock;
+	qsort(idx, nkept, sizeof *idx, by_aid_idx);
 	for (size_t i = 0; i < nkept; i++)
 		if (!v[idx[i]].dup_of && (rc = add_case(c, rx, &v[idx[i]], &text, e)))
 			goto unlock;
@@ -784,8 +787,8 @@ int rounds_run(central *c, const char *id, const char *actor, int timing, buf *o
 	if (rc < 0)
 		goto fail;
 	size_t nr = round_count(rx);
-	/* the ranked cases are found again by assessment id */
-	qsort(idx, nkept, sizeof *idx, by_aid_idx);
+	/* the ranked cases are found again by assessment id (idx is in that
+	 * order) */
 	for (size_t i = 0; i < nr; i++) {
 		const round_case *rcase = round_get(rx, i);
 		candidate key = {.aid = (char *)(uintptr_t)(rcase->id ? rcase->id : "")};
