@@ -200,6 +200,29 @@ static const char *col_or_null(db_stmt *st, int col)
 	return db_col_is_null(st, col) ? NULL : db_col_text(st, col);
 }
 
+/* Writes the current row's columns from col0 on as JSON members
+ * "key":value, comma-separated, one per spec: "s:key" text, "n:key"
+ * number, "b:key" true/false; NULL is null. The list ends with NULL. */
+static void put_cols(buf *b, db_stmt *st, int col0, const char *const *spec)
+{
+	for (int i = 0; spec[i]; i++) {
+		int col = col0 + i;
+		const char *key = spec[i] + 2;
+		if (i)
+			buf_putc(b, ',');
+		switch (spec[i][0]) {
+		case 'n':
+			put_col_num(b, key, st, col);
+			break;
+		case 'b':
+			buf_printf(b, "\"%s\":%s", key, db_col_int(st, col) ? "true" : "false");
+			break;
+		default:
+			rounds_put_str(b, key, col_or_null(st, col));
+		}
+	}
+}
+
 
 /* Appends a decision row and its audit entry; caller holds the lock and a
  * transaction. */
@@ -259,34 +282,16 @@ static int feed_decision(central *c, const char *round_id, long app_no, err *e)
 	if ((rc = db_step(&st, e)) == 1) {
 		snprintf(aid, sizeof aid, "%s", db_col_text(&st, 0));
 		snprintf(loc, sizeof loc, "%s", db_col_text(&st, 2));
+		static const char *const who[] = {"s:assessment", "s:person", NULL};
+		static const char *const what[] = {"s:locality", "n:points", "n:daily_hours", "n:hours",
+						   "s:group", "n:rank", "s:outcome", "s:reason", "s:state",
+						   "s:decided_on", "s:reassess_on", NULL};
 		buf_putc(&b, '{');
-		rounds_put_str(&b, "assessment", aid);
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "person", db_col_text(&st, 1));
+		put_cols(&b, &st, 0, who);
 		buf_putc(&b, ',');
 		rounds_put_str(&b, "round", round_id);
 		buf_printf(&b, ",\"application\":%ld,", app_no);
-		rounds_put_str(&b, "locality", loc);
-		buf_putc(&b, ',');
-		put_col_num(&b, "points", &st, 3);
-		buf_putc(&b, ',');
-		put_col_num(&b, "daily_hours", &st, 4);
-		buf_putc(&b, ',');
-		put_col_num(&b, "hours", &st, 5);
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "group", col_or_null(&st, 6));
-		buf_putc(&b, ',');
-		put_col_num(&b, "rank", &st, 7);
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "outcome", db_col_text(&st, 8));
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "reason", col_or_null(&st, 9));
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "state", db_col_text(&st, 10));
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "decided_on", col_or_null(&st, 11));
-		buf_putc(&b, ',');
-		rounds_put_str(&b, "reassess_on", col_or_null(&st, 12));
+		put_cols(&b, &st, 2, what);
 		buf_putc(&b, '}');
 		rc = 0;
 	} else if (rc == 0) {
@@ -418,20 +423,12 @@ int rounds_list(central *c, buf *out, err *e)
 			    " FROM round r ORDER BY r.created_at, r.id", e);
 	if (!rc) {
 		while ((rc = db_step(&st, e)) == 1) {
+			static const char *const cols[] = {"s:id", "s:municipality", "s:service",
+							   "s:status", "s:opens_on", "s:closes_on",
+							   "n:max_users", "n:applicants", NULL};
 			buf_putc(out, '{');
-			rounds_put_str(out, "id", db_col_text(&st, 0));
-			buf_putc(out, ',');
-			rounds_put_str(out, "municipality", db_col_text(&st, 1));
-			buf_putc(out, ',');
-			rounds_put_str(out, "service", db_col_text(&st, 2));
-			buf_putc(out, ',');
-			rounds_put_str(out, "status", db_col_text(&st, 3));
-			buf_putc(out, ',');
-			rounds_put_str(out, "opens_on", db_col_text(&st, 4));
-			buf_putc(out, ',');
-			rounds_put_str(out, "closes_on", db_col_text(&st, 5));
-			buf_printf(out, ",\"max_users\":%lld,\"applicants\":%lld}\n",
-				   (long long)db_col_int(&st, 6), (long long)db_col_int(&st, 7));
+			put_cols(out, &st, 0, cols);
+			buf_puts(out, "}\n");
 		}
 		db_finalize(&st);
 	}
@@ -944,54 +941,25 @@ int rounds_show(central *c, const char *id, buf *out, err *e)
 	db_bind_text(&st, ":r", id, -1);
 	int k = 0;
 	while ((rc = db_step(&st, e)) == 1) {
-		buf_printf(out, "%s\n{\"application\":%lld,", k++ ? "," : "", (long long)db_col_int(&st, 0));
-		rounds_put_str(out, "assessment", db_col_text(&st, 1));
-		buf_putc(out, ',');
-		rounds_put_str(out, "person", db_col_text(&st, 2));
-		buf_putc(out, ',');
-		rounds_put_str(out, "locality", db_col_text(&st, 3));
-		buf_putc(out, ',');
-		rounds_put_str(out, "initials", db_col_text(&st, 4));
-		buf_printf(out, ",\"child\":%s,", db_col_int(&st, 5) ? "true" : "false");
-		rounds_put_str(out, "registered_on", col_or_null(&st, 6));
-		buf_putc(out, ',');
-		put_col_num(out, "points", &st, 7);
-		buf_putc(out, ',');
-		put_col_num(out, "daily_hours", &st, 8);
-		buf_putc(out, ',');
-		rounds_put_str(out, "group", col_or_null(&st, 9));
-		buf_putc(out, ',');
-		put_col_num(out, "rank", &st, 10);
-		buf_putc(out, ',');
-		rounds_put_str(out, "outcome", db_col_text(&st, 11));
-		buf_putc(out, ',');
-		rounds_put_str(out, "reason", col_or_null(&st, 12));
-		buf_putc(out, ',');
-		put_col_num(out, "hours", &st, 13);
-		buf_putc(out, ',');
-		rounds_put_str(out, "decided", db_col_text(&st, 14));
+		static const char *const cols[] = {
+			"n:application", "s:assessment", "s:person", "s:locality", "s:initials", "b:child",
+			"s:registered_on", "n:points", "n:daily_hours", "s:group", "n:rank", "s:outcome",
+			"s:reason", "n:hours", "s:decided", NULL};
+		static const char *const over[] = {"n:hours", "s:outcome", "s:reason", NULL};
+		static const char *const after[] = {"s:state", "n:proposed_hours", "s:decided_on",
+						    "s:reassess_on", "n:duplicate_of", NULL};
+		buf_puts(out, k++ ? ",\n{" : "\n{");
+		put_cols(out, &st, 0, cols);
 		buf_puts(out, ",\"override\":");
 		if (db_col_is_null(&st, 15) && db_col_is_null(&st, 16)) {
 			buf_puts(out, "null");
 		} else {
 			buf_putc(out, '{');
-			put_col_num(out, "hours", &st, 15);
-			buf_putc(out, ',');
-			rounds_put_str(out, "outcome", col_or_null(&st, 16));
-			buf_putc(out, ',');
-			rounds_put_str(out, "reason", col_or_null(&st, 17));
+			put_cols(out, &st, 15, over);
 			buf_putc(out, '}');
 		}
 		buf_putc(out, ',');
-		rounds_put_str(out, "state", db_col_text(&st, 18));
-		buf_putc(out, ',');
-		put_col_num(out, "proposed_hours", &st, 19);
-		buf_putc(out, ',');
-		rounds_put_str(out, "decided_on", col_or_null(&st, 20));
-		buf_putc(out, ',');
-		rounds_put_str(out, "reassess_on", col_or_null(&st, 21));
-		buf_putc(out, ',');
-		put_col_num(out, "duplicate_of", &st, 22);
+		put_cols(out, &st, 18, after);
 		buf_putc(out, '}');
 	}
 	db_finalize(&st);
@@ -1447,13 +1415,10 @@ int rounds_history(central *c, const char *id, long app_no, buf *out, err *e)
 		db_bind_text(&st, ":r", id, -1);
 		db_bind_int(&st, ":n", app_no);
 		while ((rc = db_step(&st, e)) == 1) {
-			buf_printf(out, "{\"seq\":%lld,", (long long)db_col_int(&st, 0));
-			put_col_num(out, "application", &st, 1);
-			static const char *const keys[] = {"action", "from", "to", "reason", "by", "at"};
-			for (int i = 0; i < 6; i++) {
-				buf_putc(out, ',');
-				rounds_put_str(out, keys[i], col_or_null(&st, 2 + i));
-			}
+			static const char *const cols[] = {"n:seq", "n:application", "s:action", "s:from",
+							   "s:to", "s:reason", "s:by", "s:at", NULL};
+			buf_putc(out, '{');
+			put_cols(out, &st, 0, cols);
 			buf_puts(out, "}\n");
 		}
 		db_finalize(&st);
@@ -1482,16 +1447,10 @@ int rounds_due(central *c, const char *on, buf *out, err *e)
 	if (!rc) {
 		db_bind_text(&st, ":d", day, -1);
 		while ((rc = db_step(&st, e)) == 1) {
+			static const char *const cols[] = {"s:round", "n:application", "s:assessment",
+							   "s:locality", "s:state", "s:due", NULL};
 			buf_putc(out, '{');
-			rounds_put_str(out, "round", db_col_text(&st, 0));
-			buf_printf(out, ",\"application\":%lld,", (long long)db_col_int(&st, 1));
-			rounds_put_str(out, "assessment", db_col_text(&st, 2));
-			buf_putc(out, ',');
-			rounds_put_str(out, "locality", db_col_text(&st, 3));
-			buf_putc(out, ',');
-			rounds_put_str(out, "state", db_col_text(&st, 4));
-			buf_putc(out, ',');
-			rounds_put_str(out, "due", db_col_text(&st, 5));
+			put_cols(out, &st, 0, cols);
 			buf_puts(out, "}\n");
 		}
 		db_finalize(&st);
