@@ -398,6 +398,21 @@ int cmd_person(int argc, char **argv)
 
 /* --- service -------------------------------------------------------------- */
 
+/* 1 if item is a yes/no item of the Romanian screening (what a service
+ * can resolve), checked against the instrument file the device has. */
+static int screening_item(const char *item)
+{
+	instrument *in = NULL;
+	err e = {0, ""};
+	if (strlen(item) > INST_MAX_ID ||
+	    inst_load_by_id(agent.inst_dirs, "ro-household-screening", 1, &in, &e))
+		return 0;
+	int slot = inst_slot(in, item, strlen(item));
+	int ok = slot >= 0 && in->fields[slot].kind == INST_ITEM && in->fields[slot].type == INST_YESNO;
+	inst_free(in);
+	return ok;
+}
+
 int cmd_service(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -405,10 +420,12 @@ int cmd_service(int argc, char **argv)
 		{"type", required_argument, NULL, 't'},   {"date", required_argument, NULL, 'd'},
 		{"minutes", required_argument, NULL, 'm'}, {"place", required_argument, NULL, 'P'},
 		{"worker", required_argument, NULL, 'w'}, {"note", required_argument, NULL, 'n'},
+		{"planned", no_argument, NULL, 'L'},      {"resolves", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *person = NULL, *household = NULL, *type = NULL, *date = NULL;
-	const char *place = "home", *minutes_s = NULL;
+	const char *place = "home", *minutes_s = NULL, *resolves = NULL;
+	int planned = 0;
 	char today[11];
 	long minutes = 0;
 	err e = {0, ""};
@@ -416,7 +433,13 @@ int cmd_service(int argc, char **argv)
 	if (argc < 2 || strcmp(argv[1], "add")) {
 		printf("%s", _("usage: field-agent service add (--person ID | --household ID) --type TYPE\n"
 			       "                 --minutes N [--date YYYY-MM-DD] [--place PLACE]\n"
-			       "                 [--worker NAME] [--note TEXT]\n"));
+			       "                 [--worker NAME] [--note TEXT] [--planned]\n"
+			       "                 [--resolves ITEM]\n"
+			       "\n"
+			       "--planned puts the service in the person's individual service plan\n"
+			       "(to be given on --date) instead of logging it as given.\n"
+			       "--resolves names the screening item (e.g. housing.no_documents,\n"
+			       "health.no_family_doctor) that this service resolved.\n"));
 		printf("%s", _("types:"));
 		print_list(stdout, service_types);
 		printf("%s", _("places:"));
@@ -436,10 +459,25 @@ int cmd_service(int argc, char **argv)
 		case 'P': place = optarg; break;
 		case 'w': cJSON_AddStringToObject(f, "worker", optarg); break;
 		case 'n': cJSON_AddStringToObject(f, "note", optarg); break;
+		case 'L': planned = 1; break;
+		case 'r': resolves = optarg; break;
 		default: cJSON_Delete(f); return usage_error("service add", _("unknown option (see --help)"));
 		}
 	}
 	int rc = AGENT_EXIT_USAGE;
+	if (resolves && !screening_item(resolves)) {
+		cJSON_Delete(f);
+		return usage_error("service add", _("--resolves must name a yes/no item of ro-household-screening"));
+	}
+	if (resolves && planned) {
+		cJSON_Delete(f);
+		return usage_error("service add", _("a planned service cannot resolve anything yet"));
+	}
+	/* in the sealed fields, so they travel in the record's body */
+	if (planned)
+		cJSON_AddStringToObject(f, "status", "planned");
+	if (resolves)
+		cJSON_AddStringToObject(f, "resolves", resolves);
 	if (!person == !household)
 		usage_error("service add", _("give --person or --household"));
 	else if (!type || !in_list(type, service_types))

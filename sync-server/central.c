@@ -80,6 +80,21 @@ static const char *const migrations[] = {
 	/* what devices pull about their cases: one row per assessment, replaced
 	 * on every change of the decision */
 	"CREATE TABLE decision_feed(id TEXT PRIMARY KEY, locality TEXT NOT NULL, body TEXT NOT NULL);",
+	/* 3 → 4: personal assistants, their recruitment steps and the users
+	 * who chose them (assistant.c); census settings (census.c) */
+	"CREATE TABLE assistant("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, locality TEXT NOT NULL,"
+	"  role TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL);"
+	"CREATE TABLE assistant_step("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, assistant_id INTEGER NOT NULL REFERENCES assistant(id),"
+	"  status TEXT NOT NULL, on_date TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL);"
+	"CREATE TABLE assistant_user("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, assistant_id INTEGER NOT NULL REFERENCES assistant(id),"
+	"  person_id TEXT NOT NULL, from_date TEXT NOT NULL, to_date TEXT, at TEXT NOT NULL,"
+	"  actor TEXT NOT NULL);"
+	"CREATE INDEX assistant_user_by_person ON assistant_user(person_id, to_date);"
+	"CREATE TABLE census_setting(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 static int migrate(central *c, err *e)

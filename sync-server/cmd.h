@@ -27,5 +27,9 @@ int cmd_audit(int argc, char **argv);
 int cmd_assessments(int argc, char **argv);
 int cmd_instrument(int argc, char **argv);
 int cmd_round(int argc, char **argv);
+int cmd_assistant(int argc, char **argv);
+int cmd_census(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
 
 #endif

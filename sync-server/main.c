@@ -23,6 +23,9 @@ static const command commands[] = {
 	{"assessments", cmd_assessments, "print the central final assessments (exchange format)"},
 	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
 	{"round", cmd_round, "the central round: rank, decide, lock, publish, letters"},
+	{"assistant", cmd_assistant, "personal assistants: recruitment, users, daily load"},
+	{"census", cmd_census, "Romanian census indicators, priority list, needs profiles"},
+	{"report", cmd_report, "programme report of the home-care services for a period"},
 };
 
 static void usage(FILE *f)
