@@ -772,7 +772,14 @@ static void json_kvs(buf *out, const char *name, const kvs *s)
 	buf_putc(out, '}');
 }
 
-static void write_scope_json(const cen *c, const scope *s, buf *out)
+static void write_label(buf *out, const inst_label *l, inst_lang lang)
+{
+	const char *t = inst_text(l, lang);
+	buf_puts(out, ",\"label\":");
+	json_write_string(out, t, strlen(t));
+}
+
+static void write_scope_json(const cen *c, const scope *s, inst_lang lang, buf *out)
 {
 	buf_printf(out,
 		   "\"households\":%ld,\"people\":%ld,\"screened\":%ld,\"cases\":%ld,"
@@ -781,6 +788,7 @@ static void write_scope_json(const cen *c, const scope *s, buf *out)
 	for (size_t d = 0; d < c->ndims; d++) {
 		buf_printf(out, "%s\n   {\"id\":", d ? "," : "");
 		json_write_string(out, dim_id(c, d), strlen(dim_id(c, d)));
+		write_label(out, &c->in->sections[c->dim_section[d]].title, lang);
 		buf_printf(out, ",\"cases\":%ld,\"active\":%ld,\"items\":[", s->dim_cases[d],
 			   s->dim_active[d]);
 		int k = 0;
@@ -789,6 +797,7 @@ static void write_scope_json(const cen *c, const scope *s, buf *out)
 				continue;
 			buf_printf(out, "%s{\"id\":", k++ ? "," : "");
 			json_write_string(out, item_id(c, i), strlen(item_id(c, i)));
+			write_label(out, &c->in->fields[c->item[i].slot].label, lang);
 			buf_printf(out, ",\"cases\":%ld,\"active\":%ld,\"resolved\":%ld}", s->item_cases[i],
 				   s->item_active[i], s->item_resolved[i]);
 		}
@@ -875,7 +884,7 @@ int census_json(central *ce, const census_opts *o, buf *out, err *e)
 	buf_puts(out, "},\n \"overall\":{");
 	scope s;
 	if ((rc = compute_scope(&c, o, -1, &s, e)) == 0)
-		write_scope_json(&c, &s, out);
+		write_scope_json(&c, &s, o->lang, out);
 	scope_free(&s);
 	if (rc)
 		goto done;
@@ -888,7 +897,7 @@ int census_json(central *ce, const census_opts *o, buf *out, err *e)
 		json_write_string(out, c.locs[l], strlen(c.locs[l]));
 		buf_puts(out, ",\n  ");
 		if ((rc = compute_scope(&c, o, (int)l, &s, e)) == 0)
-			write_scope_json(&c, &s, out);
+			write_scope_json(&c, &s, o->lang, out);
 		scope_free(&s);
 		if (rc)
 			goto done;
