@@ -135,6 +135,13 @@ static void cen_free(cen *c)
 	inst_free(c->in);
 }
 
+/* qsort, but never with a NULL base (an empty array may have none) */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (base && n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -142,7 +149,7 @@ static int cmp_str(const void *a, const void *b)
 
 static int loc_index(const cen *c, const char *name)
 {
-	if (!name)
+	if (!name || !c->nlocs)
 		return -1;
 	char *const *hit = bsearch(&name, c->locs, c->nlocs, sizeof *c->locs, cmp_str);
 	return hit ? (int)(hit - c->locs) : -1;
@@ -331,7 +338,7 @@ static int load_localities(central *ce, cen *c, const char *only, err *e)
 	if (rc < 0)
 		return rc;
 	/* SQLite's order is bytewise, as strcmp's: bsearch works */
-	qsort(c->locs, c->nlocs, sizeof *c->locs, cmp_str);
+	sort(c->locs, c->nlocs, sizeof *c->locs, cmp_str);
 	if (only && loc_index(c, only) < 0)
 		return err_set(e, ERR_NOTFOUND, "no census screening in locality \"%.120s\"", only);
 	c->households = calloc(c->nlocs + 1, sizeof *c->households);
@@ -387,7 +394,7 @@ static void services_of(const cen *c, const char *benef, size_t *lo, size_t *hi)
 static int build_persons(cen *c, err *e)
 {
 	int rc = 0;
-	qsort(c->v, c->nv, sizeof *c->v, cmp_svc_benef);
+	sort(c->v, c->nv, sizeof *c->v, cmp_svc_benef);
 	c->p = calloc(c->ns ? c->ns : 1, sizeof *c->p);
 	long *first = calloc(c->nitems ? c->nitems : 1, sizeof *first);
 	unsigned char *flags = NULL;
@@ -611,7 +618,7 @@ static int cmp_ptr_tmp(const void *a, const void *b)
 
 static long distinct(svc **a, size_t n, int (*cmp)(const void *, const void *))
 {
-	qsort(a, n, sizeof *a, cmp);
+	sort(a, n, sizeof *a, cmp);
 	long k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (i == 0 || cmp(&a[i - 1], &a[i]))
@@ -707,7 +714,7 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 			goto done;
 		}
 	}
-	qsort(sel, n, sizeof *sel, cmp_ptr_tmp);
+	sort(sel, n, sizeof *sel, cmp_ptr_tmp);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		long minutes = 0;
@@ -725,7 +732,7 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 	s->staff = 0;
 	{
 		/* staff: distinct non-empty workers */
-		qsort(sel, n, sizeof *sel, cmp_ptr_staff);
+		sort(sel, n, sizeof *sel, cmp_ptr_staff);
 		for (size_t i = 0; i < n; i++)
 			if (sel[i]->staff[0] && (i == 0 || strcmp(sel[i - 1]->staff, sel[i]->staff)))
 				s->staff++;
@@ -739,10 +746,10 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 	s->months = census_months_between(c->first_month, c->last_month);
 	s->avg_month = census_average(month_pairs, s->months);
 	s->avg_day = census_average(day_pairs, s->days);
-	qsort(s->by_type.a, s->by_type.n, sizeof(kv), cmp_kv);
-	qsort(s->by_month.a, s->by_month.n, sizeof(kv), cmp_kv);
-	qsort(s->by_place.a, s->by_place.n, sizeof(kv), cmp_kv);
-	qsort(s->missing_by_type.a, s->missing_by_type.n, sizeof(kv), cmp_kv);
+	sort(s->by_type.a, s->by_type.n, sizeof(kv), cmp_kv);
+	sort(s->by_month.a, s->by_month.n, sizeof(kv), cmp_kv);
+	sort(s->by_place.a, s->by_place.n, sizeof(kv), cmp_kv);
+	sort(s->missing_by_type.a, s->missing_by_type.n, sizeof(kv), cmp_kv);
 done:
 	free(sel);
 	return rc;
@@ -1087,7 +1094,7 @@ int census_priority(central *ce, const census_opts *o, int csv, buf *out, err *e
 	for (size_t i = 0; i < c.np; i++)
 		if (c.p[i].rank > 0 && (!o->locality || (c.p[i].loc >= 0 && !strcmp(c.locs[c.p[i].loc], o->locality))))
 			list[n++] = &c.p[i];
-	qsort(list, n, sizeof *list, cmp_rank);
+	sort(list, n, sizeof *list, cmp_rank);
 	if (csv) {
 		report_csv_begin(out);
 		static const char *const head[] = {"rank", "person", "locality", "dimensions",
