@@ -359,9 +359,10 @@ int assistant_user_hours_of(central *c, const char *person_id, const char *on_da
 	*source = "none";
 	/* 1. the approved daily hours of the person in the latest locked round */
 	rc = db_prepare(&c->d, &st,
-			"SELECT coalesce(a.hours, a.daily_hours), a.is_child FROM applicant a"
+			"SELECT coalesce(a.override_hours, a.daily_hours), a.is_child FROM applicant a"
 			" JOIN round r ON r.id = a.round_id"
-			" WHERE a.person_id = :p AND r.locked_on IS NOT NULL AND a.outcome = 'approved'"
+			" WHERE a.person_id = :p AND r.locked_on IS NOT NULL"
+			" AND a.state IN ('offered', 'accepted', 'objected', 'contracted')"
 			" ORDER BY r.locked_on DESC, r.created_at DESC, r.id DESC LIMIT 1", e);
 	if (rc)
 		return rc;

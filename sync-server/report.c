@@ -8,7 +8,8 @@
  *   so (under 18 at the assessment);
  * - assessment: a final bg-* assessment whose assessed_on falls in it;
  * - contract: a person who chose an assistant (`assistant choose`) with a
- *   start date in it; a child if under 18 on that date;
+ *   start date in it, or whose contract a round recorded in it
+ *   (`round answer … contract`); a child if under 18 on that date;
  * - users of a service: persons with that service logged (not planned) in
  *   the period, or served by an assistant of that role during it;
  * - integrated services at home: services logged at home for programme
@@ -246,8 +247,13 @@ static int gather(central *c, const char *from, const char *to, programme *p, er
 	}
 	/* contracts: each person once, a child as of the first start date */
 	if ((rc = db_prepare(&c->d, &st,
-			     "SELECT person_id, min(from_date) FROM assistant_user"
-			     " WHERE from_date BETWEEN :from AND :to GROUP BY person_id ORDER BY person_id", e)))
+			     "SELECT pid, min(day) FROM ("
+			     " SELECT person_id AS pid, from_date AS day FROM assistant_user"
+			     "  WHERE from_date BETWEEN :from AND :to"
+			     " UNION ALL SELECT a.person_id, substr(d.at, 1, 10) FROM decision d"
+			     "  JOIN applicant a ON a.round_id = d.round_id AND a.app_no = d.app_no"
+			     "  WHERE d.action = 'contract' AND substr(d.at, 1, 10) BETWEEN :from AND :to)"
+			     " GROUP BY pid ORDER BY pid", e)))
 		return rc;
 	bind_period(&st, from, to);
 	while ((rc = db_step(&st, e)) == 1) {

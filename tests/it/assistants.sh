@@ -102,6 +102,20 @@ expect_no_grep "Номер\|Тестов\|Социален" "$T/load.csv" "assis
 expect_status 0 "assistant show: the coordinator sees the name" ss assistant show 1
 expect_grep '"name":"Асистент Номер1 Тестов"' "$T/out" "assistant show: name"
 
+# once a round is locked, a user's hours are the approved hours there
+# (the commission lowered P5A's from 5 to 4): assistant 1 becomes part-time
+expect_status 0 "round: created" ss round create R1 --municipality Русе --service personal_assistant --from 2026-01-01 --to 2026-12-31
+expect_status 0 "round: run" ss round run R1
+ss round show R1 >"$T/round.json"
+APP=$(tr -d ' \n' <"$T/round.json" | grep -o "{[^{}]*\"person\":\"$P5A\"[^{}]*}" | sed 's/.*"application":\([0-9]*\).*/\1/' | head -1)
+expect_status 0 "round: the commission lowers application $APP to 4 h" ss round override R1 "$APP" --hours 4 --reason "family helps in the mornings"
+load 2026-06-01
+row 1 | grep -q '"hours":5,"hours_from":"assessment"' && pass "before the lock: still the assessment's hours" || fail "before lock: $(row 1)"
+expect_status 0 "round: locked" ss round lock R1 --on 2026-05-20
+load 2026-06-01
+row 1 | grep -q "\"person\":\"$P5A\",\"hours\":4,\"hours_from\":\"round\"" && pass "after the lock: the approved hours of the round (4)" || fail "after lock: $(row 1)"
+row 1 | grep -q '"hours":7,"load":"part_time","violations":\[\]' && pass "point 9 with approved hours: 4 + 3 = 7, part-time" || fail "assistant 1 after lock: $(row 1)"
+
 # every change on the audit trail, chain intact
 A1=$(audit_n)
 # 8 adds + 15 + 2 steps + 10 choices + 1 release = 36 changes, plus the load exports

@@ -83,6 +83,18 @@ expect_status 0 "report: a day with nothing" ss report --from 2025-01-01 --to 20
 tr -d ' \n' <"$T/out" >"$T/empty"
 expect_grep '"applications":{"total":0,"children":0}' "$T/empty" "report: an empty period gives zeros"
 
+# a contract recorded through a round counts on the day it was recorded
+TODAY=$(date -u +%Y-%m-%d)
+ss round create R1 --municipality Русе --service personal_assistant --from 2026-01-01 --to 2026-12-31 >/dev/null 2>&1
+ss round run R1 >/dev/null 2>&1
+ss round show R1 >"$T/round.json"
+APP=$(tr -d ' \n' <"$T/round.json" | grep -o "{[^{}]*\"person\":\"$PB\"[^{}]*}" | sed 's/.*"application":\([0-9]*\).*/\1/' | head -1)
+ss round lock R1 >/dev/null 2>&1 && ss round respond R1 "$APP" accept >/dev/null 2>&1
+expect_status 0 "round: the applicant's contract with an assistant recorded" ss round respond R1 "$APP" contract
+expect_status 0 "report: today" ss report --from "$TODAY" --to "$TODAY"
+tr -d ' \n' <"$T/out" >"$T/today"
+expect_grep '"contracts":{"total":1,"children":0}' "$T/today" "report: a round's contract counts as a contract"
+
 # no personal data: the sample's names, national ids and addresses
 for f in "$T/report.json" "$T/report.csv" "$T/report.html"; do
 	if grep -q "0704999622\|Йорданка\|ул\.\|Първи\|Втори\|Трети" "$f"; then fail "personal data in $(basename "$f")"; else pass "no name, national id or address in $(basename "$f")"; fi
