@@ -360,3 +360,92 @@ void json_array_close(json_array_reader *r)
 {
 	buf_free(&r->elem);
 }
+
+/* --- skipping through accepted text (json.h) --------------------------------- */
+
+const char *json_skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past a string starting at its opening quote; *escaped is set when it
+ * holds a backslash. */
+static const char *skip_string(const char *p, const char *end, int *escaped)
+{
+	p++;
+	for (;;) {
+		const char *q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			return end;
+		const char *b = q;
+		while (b > p && b[-1] == '\\')
+			b--;
+		if (b != q)
+			*escaped = 1;
+		if ((q - b) % 2 == 0)
+			return q + 1;
+		p = q + 1; /* an escaped quote */
+	}
+}
+
+const char *json_skip_value(const char *p, const char *end)
+{
+	int depth = 0, esc = 0;
+	do {
+		if (p >= end)
+			return end;
+		char ch = *p;
+		if (ch == '"') {
+			p = skip_string(p, end, &esc);
+			continue;
+		}
+		if (ch == '{' || ch == '[')
+			depth++;
+		else if (ch == '}' || ch == ']')
+			depth--;
+		else if (!depth) { /* a number, true, false or null */
+			while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' &&
+			       *p != '\n' && *p != '\t' && *p != '\r')
+				p++;
+			return p;
+		}
+		p++;
+	} while (depth > 0);
+	return p;
+}
+
+/* Steps over the members of the object at p. For each key, k and klen give its
+ * raw text and p is left at its value; the caller skips the value (or
+ * walks into it) and calls again. Returns 1 with a member, 0 at the
+ * closing brace (p past it), -1 when the text is not what is expected or a
+ * key is written with an escape (then its bytes are not its name). */
+int json_next_member(const char **pp, const char *end, int first, const char **k, size_t *klen)
+{
+	const char *p = json_skip_ws(*pp, end);
+	if (first) {
+		if (p >= end || *p != '{')
+			return -1;
+		p = json_skip_ws(p + 1, end);
+	} else if (p < end && *p == ',') {
+		p = json_skip_ws(p + 1, end);
+	}
+	if (p < end && *p == '}') {
+		*pp = p + 1;
+		return 0;
+	}
+	if (p >= end || *p != '"')
+		return -1;
+	int esc = 0;
+	const char *kend = skip_string(p, end, &esc);
+	if (esc || kend > end)
+		return -1;
+	*k = p + 1;
+	*klen = (size_t)(kend - 1 - *k);
+	p = json_skip_ws(kend, end);
+	if (p >= end || *p != ':')
+		return -1;
+	*pp = json_skip_ws(p + 1, end);
+	return 1;
+}

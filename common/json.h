@@ -75,4 +75,18 @@ int json_array_next(json_array_reader *r, const char **text, size_t *len,
 
 void json_array_close(json_array_reader *r);
 
+/* Walking a text that json_scan has accepted (well-formed, strings closed)
+ * without building a tree, e.g. to find the bytes of a value as sent.
+ * They only skip; they do not check again. end is one past the text. */
+const char *json_skip_ws(const char *p, const char *end);
+/* Past the value starting at p (object, array, string or scalar). */
+const char *json_skip_value(const char *p, const char *end);
+/* Steps over the members of the object at *pp: first = 1 for the first
+ * call (*pp at the '{'). Returns 1 with the key's raw bytes in *k, *klen
+ * and *pp at its value (the caller skips the value, or walks into it, and
+ * calls again with first = 0); 0 at the closing brace (*pp past it); -1
+ * when the text is not an object or a key holds an escape (then its bytes
+ * are not its name). */
+int json_next_member(const char **pp, const char *end, int first, const char **k, size_t *klen);
+
 #endif

@@ -472,12 +472,13 @@ done:
 
 /* --- building wire bodies ------------------------------------------------ */
 
-static int sealed_json(store *s, const char *sql, const char *id, const char *aad_prefix,
-		       cJSON **out, char *locality, size_t loclen, char *third, err *e)
+/* The opened snapshot of row id (the text cJSON printed when it was
+ * sealed) into plain, which the caller wipes. */
+static int sealed_plain(store *s, const char *sql, const char *id, const char *aad_prefix,
+			buf *plain, char *locality, size_t loclen, char *third, err *e)
 {
 	db_stmt st;
 	char aad[160];
-	*out = NULL;
 	int rc = db_prepare_cached(&s->d, &st, sql, e); /* sql: always a constant */
 	if (rc)
 		return rc;
@@ -491,11 +492,157 @@ static int sealed_json(store *s, const char *sql, const char *id, const char *aa
 		if (third) /* a third column of UUID_STR_LEN bytes at most */
 			snprintf(third, UUID_STR_LEN, "%s", db_col_text(&st, 2));
 		snprintf(aad, sizeof aad, "%s/%s", aad_prefix, id);
-		rc = store_unseal_json(s, aad, p, (size_t)n, out, e);
+		rc = store_unseal(s, aad, p, (size_t)n, plain, e);
 	} else if (rc == 0) {
 		rc = err_set(e, ERR_NOTFOUND, "record %.40s vanished", id);
 	}
 	db_finalize(&st);
+	return rc;
+}
+
+static int sealed_json(store *s, const char *sql, const char *id, const char *aad_prefix,
+		       cJSON **out, char *locality, size_t loclen, char *third, err *e)
+{
+	buf plain = BUF_INIT;
+	*out = NULL;
+	int rc = sealed_plain(s, sql, id, aad_prefix, &plain, locality, loclen, third, e);
+	if (!rc && !(*out = cJSON_ParseWithLength(plain.data ? plain.data : "", plain.len)))
+		rc = err_set(e, ERR_INVALID, "%s/%s: damaged record", aad_prefix, id);
+	if (plain.data)
+		crypto_wipe(plain.data, plain.len);
+	buf_free(&plain);
+	return rc;
+}
+
+/* Appends s as cJSON prints a string, byte for byte. */
+static void put_cjson_string(buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 32)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+/* The object text t, as cJSON printed it, without the first member named
+ * by each of drop[], with the members add[] (key, text value) appended:
+ * byte for byte what parsing it, deleting, adding and printing again with
+ * cJSON gives, without building a tree (which was most of the device's
+ * work in a sync). -1 with out unchanged when t is not such a text (then
+ * the caller goes through cJSON). */
+static int object_rewrite(const char *t, size_t n, const char *const *drop, int ndrop,
+			  const char *const (*add)[2], int nadd, buf *out)
+{
+	const char *p = t, *end = t + n, *k;
+	size_t kl, start = out->len;
+	int m, first = 1, any = 0;
+	unsigned dropped = 0;
+	buf_putc(out, '{');
+	for (; (m = json_next_member(&p, end, first, &k, &kl)) == 1; first = 0) {
+		const char *ve = json_skip_value(p, end);
+		/* compact: "key":value followed at once by ',' or '}' */
+		if (p != k + kl + 2 || ve >= end || (*ve != ',' && *ve != '}'))
+			goto not_compact;
+		int skip = 0;
+		for (int i = 0; i < ndrop && !skip; i++)
+			if (!(dropped & 1u << i) && kl == strlen(drop[i]) && !memcmp(k, drop[i], kl)) {
+				dropped |= 1u << i;
+				skip = 1;
+			}
+		if (!skip) {
+			if (any++)
+				buf_putc(out, ',');
+			buf_append(out, k - 1, (size_t)(ve - (k - 1)));
+		}
+		p = ve;
+	}
+	if (m < 0 || p != end)
+		goto not_compact;
+	for (int i = 0; i < nadd; i++) {
+		if (any++)
+			buf_putc(out, ',');
+		put_cjson_string(out, add[i][0]);
+		buf_putc(out, ':');
+		put_cjson_string(out, add[i][1]);
+	}
+	buf_putc(out, '}');
+	return 0;
+not_compact:
+	if (out->data)
+		crypto_wipe(out->data + start, out->len - start);
+	out->len = start;
+	return -1;
+}
+
+/* The wire text of a household, person or assessment row straight from its
+ * sealed snapshot. 1 when done, 0 when the row needs the cJSON path, or a
+ * negative error. */
+static int wire_text_fast(store *s, const char *kind, const char *id, int64_t rev,
+			  const char *state, buf *text, err *e)
+{
+	static const char *const drop_assessment[] = {"outputs", "id", "revision"};
+	char locality[128] = "", household[UUID_STR_LEN] = "", aad[160];
+	const char *add[2][2];
+	int nadd = 0, rc;
+	buf plain = BUF_INIT;
+	if (!strcmp(kind, "household")) {
+		rc = sealed_plain(s, "SELECT sealed, locality FROM household WHERE id = :id", id,
+				  "household", &plain, locality, sizeof locality, NULL, e);
+		add[nadd][0] = "locality";
+		add[nadd++][1] = locality;
+	} else if (!strcmp(kind, "person")) {
+		rc = sealed_plain(s, "SELECT sealed, locality, coalesce(household_id, '') FROM person"
+				  " WHERE id = :id", id, "person", &plain, locality, sizeof locality,
+				  household, e);
+		add[nadd][0] = "locality";
+		add[nadd++][1] = locality;
+		if (household[0]) {
+			add[nadd][0] = "household_id";
+			add[nadd++][1] = household;
+		}
+	} else if (!strcmp(kind, "assessment")) {
+		db_stmt st;
+		if ((rc = db_prepare_cached(&s->d, &st,
+				     "SELECT sealed FROM assessment_revision WHERE assessment_id = :id"
+				     " AND revision = :rev AND status = :st", e)))
+			return rc;
+		db_bind_text(&st, ":id", id, -1);
+		db_bind_int(&st, ":rev", rev);
+		db_bind_text(&st, ":st", state, -1);
+		rc = db_step(&st, e);
+		if (rc == 1) {
+			int n;
+			const void *p = db_col_blob(&st, 0, &n);
+			snprintf(aad, sizeof aad, "revision/%s/%lld/%s", id, (long long)rev, state);
+			rc = store_unseal(s, aad, p, (size_t)n, &plain, e);
+		} else if (rc == 0) {
+			rc = err_set(e, ERR_NOTFOUND, "revision of %.40s vanished", id);
+		}
+		db_finalize(&st);
+	} else {
+		return 0;
+	}
+	if (!rc)
+		rc = object_rewrite(plain.data ? plain.data : "", plain.len,
+				    !strcmp(kind, "assessment") ? drop_assessment : NULL,
+				    !strcmp(kind, "assessment") ? 3 : 0,
+				    (const char *const (*)[2])add, nadd, text) == 0 ? 1 : 0;
+	if (plain.data)
+		crypto_wipe(plain.data, plain.len);
+	buf_free(&plain);
 	return rc;
 }
 
@@ -634,6 +781,7 @@ typedef struct batch {
 	int64_t revs[SYNC_BATCH_RECORDS];
 	int64_t last_seq;
 	buf body, resp;
+	buf text; /* one record's body while it is added */
 } batch;
 
 /* Lets a transfer in flight progress while the next batch is built. */
@@ -693,27 +841,41 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 	db_bind_int(&st, ":n", SYNC_BATCH_RECORDS);
 	while (b->k < SYNC_BATCH_RECORDS && b->body.len < SYNC_BATCH_BYTES && (rc = db_step(&st, e)) == 1) {
 		int k = b->k;
-		cJSON *body = NULL;
 		const char *kind = db_col_text(&st, 1), *rid = db_col_text(&st, 2);
-		if ((rc = wire_body(s, kind, rid, db_col_int(&st, 3), db_col_text(&st, 4), &body, e)))
+		buf_reset(&b->text);
+		if ((rc = wire_text_fast(s, kind, rid, db_col_int(&st, 3), db_col_text(&st, 4), &b->text, e)) < 0)
 			break;
-		char *text = cJSON_PrintUnformatted(body);
-		cJSON_Delete(body);
+		if (rc == 0) {
+			cJSON *body = NULL;
+			if ((rc = wire_body(s, kind, rid, db_col_int(&st, 3), db_col_text(&st, 4), &body, e)))
+				break;
+			char *t = cJSON_PrintUnformatted(body);
+			cJSON_Delete(body);
+			if (!t) {
+				rc = err_set(e, ERR_NOMEM, "out of memory");
+				break;
+			}
+			buf_puts(&b->text, t);
+			crypto_wipe(t, strlen(t));
+			cJSON_free(t);
+		}
+		const char *text = b->text.data;
 		b->seqs[k] = db_col_int(&st, 0);
 		snprintf(b->kinds[k], sizeof b->kinds[k], "%s", kind);
 		snprintf(b->ids[k], sizeof b->ids[k], "%s", rid);
 		char base[65];
 		next_rev_base(s, prev, b, rid, &b->revs[k], base, e);
-		crypto_sha256_hex(text, strlen(text), b->hashes[k]);
+		crypto_sha256_hex(text, b->text.len, b->hashes[k]);
 		buf_printf(&b->body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
 			   kind, rid, (long long)b->revs[k]);
 		if (base[0])
 			buf_printf(&b->body, "\"%s\"", base);
 		else
 			buf_puts(&b->body, "null");
-		buf_printf(&b->body, ",\"hash\":\"%s\",\"body\":%s}", b->hashes[k], text);
-		crypto_wipe(text, strlen(text));
-		cJSON_free(text);
+		buf_printf(&b->body, ",\"hash\":\"%s\",\"body\":", b->hashes[k]);
+		buf_append(&b->body, text, b->text.len);
+		buf_putc(&b->body, '}');
+		crypto_wipe(b->text.data, b->text.len);
 		b->last_seq = b->seqs[k];
 		b->k++;
 		if (b->k % 32 == 0)
@@ -809,9 +971,10 @@ static int finish_flight(conn *c, batch *b, store *s, sync_counts *n, err *e)
 	return ack_batch(s, b, n, e);
 }
 
-/* Pushes the outbox: batch k+1 is built while batch k travels and the
- * server applies it, so the device's work and the server's overlap. A
- * row leaves the outbox only when its answer is recorded. */
+/* Pushes the outbox as a pipeline: batch k+1 is built while batch k
+ * travels and the server applies it, and it leaves as soon as k's answer
+ * is in, so the server applies k+1 while the device records k's answers.
+ * A row leaves the outbox only when its answer is recorded. */
 static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 {
 	long total = (long)store_outbox_count(s);
@@ -828,21 +991,33 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 			rc = k;
 			break;
 		}
+		batch *landed = NULL;
 		if (flight) {
-			if ((rc = finish_flight(c, flight, s, n, e)))
-				break;
-			done += flight->k;
-			progress(tty, done, total, _("sending"));
+			long status = 0;
+			rc = request_end(c, run_transfer(c), &status, e);
+			landed = flight;
 			flight = NULL;
+			if (!rc && status != 200)
+				rc = error_message(&landed->resp, status, e);
+			if (rc)
+				break;
+		}
+		if (k > 0) {
+			after = next->last_seq;
+			request_start(c, "/v1/push", next->body.data, next->body.len, &next->resp);
+			CR.multi_add_handle(c->multi, c->h);
+			keep_moving(c);
+			flight = next;
+			next = next == &bb[0] ? &bb[1] : &bb[0];
+		}
+		if (landed) {
+			if ((rc = ack_batch(s, landed, n, e)))
+				break;
+			done += landed->k;
+			progress(tty, done, total, _("sending"));
 		}
 		if (k == 0)
 			break;
-		after = next->last_seq;
-		request_start(c, "/v1/push", next->body.data, next->body.len, &next->resp);
-		CR.multi_add_handle(c->multi, c->h);
-		keep_moving(c);
-		flight = next;
-		next = next == &bb[0] ? &bb[1] : &bb[0];
 	}
 	if (flight) { /* an error while a batch was in flight: let it land and record its answer */
 		err ignored;
@@ -851,6 +1026,7 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	for (int i = 0; i < 2; i++) {
 		buf_free(&bb[i].body);
 		buf_free(&bb[i].resp);
+		buf_free(&bb[i].text);
 	}
 	free(bb);
 	return rc;

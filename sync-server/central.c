@@ -121,7 +121,11 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	/* Checkpoint the WAL every ~40 MB rather than every 4 MB: the
 	 * checkpoint runs inside a push's commit, and pushes are the hot path. */
 	db_exec(&c->d, "PRAGMA wal_autocheckpoint=10000", NULL);
+	/* 8 MB of page cache instead of 2: the revision and change indexes are
+	 * touched at random, and every miss was a pread of the file. */
+	db_exec(&c->d, "PRAGMA cache_size=-8192", NULL);
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->inst_lock, NULL);
 	return 0;
 }
 
@@ -132,6 +136,7 @@ void central_close(central *c)
 	c->ninst = 0;
 	db_close(&c->d);
 	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->inst_lock);
 }
 
 /* --- audit ---------------------------------------------------------------- */
@@ -527,19 +532,23 @@ static int device_has(const central_device *dev, const char *locality)
 	return 0;
 }
 
+/* Loaded instruments are never freed while the store is open, so the
+ * pointer stays valid after the cache's lock is released. */
 static const instrument *instrument_for(central *c, const char *id, int version)
 {
-	for (size_t i = 0; i < c->ninst; i++)
+	const instrument *found = NULL;
+	pthread_mutex_lock(&c->inst_lock);
+	for (size_t i = 0; i < c->ninst && !found; i++)
 		if (!strcmp(c->inst[i]->id, id) && c->inst[i]->version == version)
-			return c->inst[i];
-	if (c->ninst == sizeof c->inst / sizeof c->inst[0])
-		return NULL;
-	instrument *in = NULL;
-	err ignored;
-	if (inst_load_by_id(c->inst_dirs, id, version, &in, &ignored))
-		return NULL;
-	c->inst[c->ninst++] = in;
-	return in;
+			found = c->inst[i];
+	if (!found && c->ninst < sizeof c->inst / sizeof c->inst[0]) {
+		instrument *in = NULL;
+		err ignored;
+		if (inst_load_by_id(c->inst_dirs, id, version, &in, &ignored) == 0)
+			found = c->inst[c->ninst++] = in;
+	}
+	pthread_mutex_unlock(&c->inst_lock);
+	return found;
 }
 
 /* The server's own result for an assessment body: outputs recomputed from
@@ -559,27 +568,29 @@ static int rescore(central *c, const char *id, const char *head, const cJSON *bo
 		if (inst_eval_init(&ev, in) == 0) {
 			valid = inst_evaluate(&ev, body, LANG_EN, &ee) == 0;
 			if (valid) {
-				cJSON *o = cJSON_CreateObject();
+				/* written directly: a cJSON tree and its printing cost
+				 * more than the evaluation */
+				int any = 0;
+				buf_putc(&out, '{');
 				for (size_t i = 0; i < in->nfields; i++) {
 					const inst_field *f = &in->fields[i];
 					const expr_value *v = &ev.slots[i];
 					if (f->kind != INST_OUTPUT)
 						continue;
+					if (any++)
+						buf_putc(&out, ',');
+					json_write_string(&out, f->id, strlen(f->id));
+					buf_putc(&out, ':');
 					if (v->type == EXPR_NUM)
-						cJSON_AddNumberToObject(o, f->id, v->u.num);
+						json_write_number(&out, v->u.num);
 					else if (v->type == EXPR_BOOL)
-						cJSON_AddBoolToObject(o, f->id, v->u.b);
-					else if (v->type == EXPR_STR) {
-						char *t = strndup(v->u.str.s, v->u.str.len);
-						cJSON_AddStringToObject(o, f->id, t ? t : "");
-						free(t);
-					} else
-						cJSON_AddNullToObject(o, f->id);
+						buf_puts(&out, v->u.b ? "true" : "false");
+					else if (v->type == EXPR_STR)
+						json_write_string(&out, v->u.str.s, v->u.str.len);
+					else
+						buf_puts(&out, "null");
 				}
-				char *t = cJSON_PrintUnformatted(o);
-				buf_puts(&out, t ? t : "{}");
-				cJSON_free(t);
-				cJSON_Delete(o);
+				buf_putc(&out, '}');
 			}
 			inst_eval_free(&ev);
 		}
@@ -981,7 +992,59 @@ done:
 	return rc;
 }
 
-int central_push(central *c, const central_device *dev, const cJSON *req, buf *out, err *e)
+/* --- the bodies' bytes as sent ------------------------------------------- */
+
+#define KEY_IS(k, n, lit) ((n) == sizeof lit - 1 && !memcmp((k), lit, sizeof lit - 1))
+
+/* The bytes of records[i].body in the request text, for each i (NULL
+ * where they could differ from the tree cJSON built: a key written with
+ * an escape, a key given twice). 0 when the records array was found with
+ * n elements, else -1 and nothing usable. */
+static int body_spans(const char *raw, size_t len, int n, const char **bp, size_t *bl)
+{
+	const char *end = raw + len, *p = raw, *k;
+	size_t kl;
+	int m, found = 0, i = 0;
+	for (int first = 1; (m = json_next_member(&p, end, first, &k, &kl)) == 1; first = 0) {
+		if (!KEY_IS(k, kl, "records") || *p != '[') {
+			p = json_skip_value(p, end);
+			continue;
+		}
+		if (found++)
+			return -1;
+		p = json_skip_ws(p + 1, end);
+		while (p < end && *p != ']') {
+			if (i == n || *p != '{')
+				return -1;
+			const char *v = NULL, *vend = NULL;
+			int seen = 0, r;
+			for (int f = 1; (r = json_next_member(&p, end, f, &k, &kl)) == 1; f = 0) {
+				const char *ve = json_skip_value(p, end);
+				if (KEY_IS(k, kl, "body")) {
+					v = p;
+					vend = ve;
+					seen++;
+				}
+				p = ve;
+			}
+			if (r < 0)
+				return -1;
+			bp[i] = seen == 1 && *v == '{' ? v : NULL;
+			bl[i] = bp[i] ? (size_t)(vend - v) : 0;
+			i++;
+			p = json_skip_ws(p, end);
+			if (p < end && *p == ',')
+				p = json_skip_ws(p + 1, end);
+		}
+		if (p >= end)
+			return -1;
+		p++;
+	}
+	return m == 0 && found == 1 && i == n ? 0 : -1;
+}
+
+int central_push(central *c, const central_device *dev, const cJSON *req, const char *raw,
+		 size_t raw_len, buf *out, err *e)
 {
 	const cJSON *jbatch = cJSON_GetObjectItemCaseSensitive(req, "batch");
 	const cJSON *recs = cJSON_GetObjectItemCaseSensitive(req, "records");
@@ -999,45 +1062,65 @@ int central_push(central *c, const central_device *dev, const cJSON *req, buf *o
 	if (cJSON_GetArraySize(recs) > 500)
 		return err_set(e, ERR_LIMIT, "too_large: at most 500 records per push");
 	/* A malformed record makes the whole request a 4xx: nothing applied.
-	 * The canonical text and hash of each body are computed once here. */
+	 * The text and hash of each body are found once here, outside the
+	 * store's lock: the bytes as sent when they hash to the record's
+	 * `hash` (the device sends the canonical text), else the canonical
+	 * text cJSON prints. */
 	int nrec = cJSON_GetArraySize(recs);
-	char **texts = calloc((size_t)(nrec ? nrec : 1), sizeof *texts);
-	char (*hashes)[65] = calloc((size_t)(nrec ? nrec : 1), sizeof *hashes);
-	if (!texts || !hashes) {
+	size_t nalloc = (size_t)(nrec ? nrec : 1);
+	char **texts = calloc(nalloc, sizeof *texts);
+	char (*hashes)[65] = calloc(nalloc, sizeof *hashes);
+	const char **bp = calloc(nalloc, sizeof *bp);
+	size_t *bl = calloc(nalloc, sizeof *bl);
+	if (!texts || !hashes || !bp || !bl) {
 		free(texts);
 		free(hashes);
+		free(bp);
+		free(bl);
 		return err_set(e, ERR_NOMEM, "out of memory");
 	}
+	if (!raw || body_spans(raw, raw_len, nrec, bp, bl))
+		memset(bp, 0, nalloc * sizeof *bp);
 	{
 		int i = 0;
 		const cJSON *r0;
 		char msg[200];
 		const char *code = NULL;
-		pthread_mutex_lock(&c->lock); /* instrument_for may load into the cache */
 		cJSON_ArrayForEach(r0, recs) {
 			code = validate_record(c, dev, r0, msg, sizeof msg);
 			if (!code) {
 				const cJSON *jh0 = cJSON_GetObjectItemCaseSensitive(r0, "hash");
-				texts[i] = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r0, "body"));
+				if (bp[i]) {
+					crypto_sha256_hex(bp[i], bl[i], hashes[i]);
+					if (!strcmp(hashes[i], jh0->valuestring) && (texts[i] = malloc(bl[i] + 1))) {
+						memcpy(texts[i], bp[i], bl[i]);
+						texts[i][bl[i]] = '\0';
+					}
+				}
+				if (!texts[i]) {
+					char *t = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(r0, "body"));
+					texts[i] = t ? strdup(t) : NULL;
+					cJSON_free(t);
+					if (texts[i])
+						crypto_sha256_hex(texts[i], strlen(texts[i]), hashes[i]);
+				}
 				if (!texts[i]) {
 					code = "too_large";
 					snprintf(msg, sizeof msg, "out of memory");
-				} else {
-					crypto_sha256_hex(texts[i], strlen(texts[i]), hashes[i]);
-					if (strcmp(hashes[i], jh0->valuestring)) {
-						code = "bad_hash";
-						snprintf(msg, sizeof msg, "hash: does not match the body");
-					}
+				} else if (strcmp(hashes[i], jh0->valuestring)) {
+					code = "bad_hash";
+					snprintf(msg, sizeof msg, "hash: does not match the body");
 				}
 			}
 			if (code)
 				break;
 			i++;
 		}
-		pthread_mutex_unlock(&c->lock);
+		free(bp);
+		free(bl);
 		if (code) {
 			for (int k = 0; k < nrec; k++)
-				cJSON_free(texts[k]);
+				free(texts[k]);
 			free(texts);
 			free(hashes);
 			return err_set(e, !strcmp(code, "forbidden") ? ERR_AUTH : ERR_INVALID,
@@ -1116,7 +1199,7 @@ fail:
 out:
 	pthread_mutex_unlock(&c->lock);
 	for (int k = 0; k < nrec; k++)
-		cJSON_free(texts[k]);
+		free(texts[k]);
 	free(texts);
 	free(hashes);
 	return rc;

@@ -26,6 +26,7 @@
 typedef struct central {
 	db d;
 	pthread_mutex_t lock;
+	pthread_mutex_t inst_lock; /* the instrument cache below; taken alone or inside lock */
 	char path[4096];
 	const char *inst_dirs;
 	/* loaded instruments, by id and version */
@@ -70,11 +71,14 @@ int central_devices(central *c, buf *out, err *e);
 /* --- push and pull ----------------------------------------------------- */
 
 /* Applies one push request (already parsed) from dev, writing the
- * response JSON into out. Returns 0 with out filled (per-record results,
+ * response JSON into out. raw/raw_len is the request's text (NULL if not
+ * at hand): a body whose bytes as sent hash to its `hash` is stored as
+ * those bytes, without printing the tree again. Returns 0 with out filled (per-record results,
  * some may be refused); ERR_INVALID with e->msg "<code>: <message>" when
  * the request itself is malformed (4xx, nothing applied); ERR_IO when the
  * store cannot be written (nothing applied). */
-int central_push(central *c, const central_device *dev, const cJSON *req, buf *out, err *e);
+int central_push(central *c, const central_device *dev, const cJSON *req, const char *raw,
+		 size_t raw_len, buf *out, err *e);
 
 /* Changes after cursor for dev's localities, at most limit. */
 int central_pull(central *c, const central_device *dev, int64_t cursor, int limit, buf *out,
