@@ -370,11 +370,11 @@ const char *json_skip_ws(const char *p, const char *end)
 	return p;
 }
 
-/* Past a string starting at its opening quote; *escaped is set when it
- * holds a backslash. */
+/* Past a string starting at its opening quote; when escaped is not NULL,
+ * *escaped is set if the string holds a backslash anywhere. */
 static const char *skip_string(const char *p, const char *end, int *escaped)
 {
-	p++;
+	const char *start = ++p;
 	for (;;) {
 		const char *q = memchr(p, '"', (size_t)(end - p));
 		if (!q)
@@ -382,23 +382,24 @@ static const char *skip_string(const char *p, const char *end, int *escaped)
 		const char *b = q;
 		while (b > p && b[-1] == '\\')
 			b--;
-		if (b != q)
-			*escaped = 1;
-		if ((q - b) % 2 == 0)
+		if ((q - b) % 2 == 0) {
+			if (escaped && memchr(start, '\\', (size_t)(q - start)))
+				*escaped = 1;
 			return q + 1;
+		}
 		p = q + 1; /* an escaped quote */
 	}
 }
 
 const char *json_skip_value(const char *p, const char *end)
 {
-	int depth = 0, esc = 0;
+	int depth = 0;
 	do {
 		if (p >= end)
 			return end;
 		char ch = *p;
 		if (ch == '"') {
-			p = skip_string(p, end, &esc);
+			p = skip_string(p, end, NULL);
 			continue;
 		}
 		if (ch == '{' || ch == '[')

@@ -489,6 +489,44 @@ static void json_reader_many_elements(void)
 	buf_free(&out);
 }
 
+/* json_skip_value and json_next_member find the bytes of values as sent,
+ * over strings holding delimiters and escaped quotes; an escaped key stops
+ * the walk. */
+static void json_walk_members(void)
+{
+	const char *t = "{ \"a\" : [1, {\"x\":\"}]\\\"\"}], \"body\":{\"k\":\"v\\\\\"},\"n\":-1.5e3 ,\"z\":null}";
+	const char *end = t + strlen(t), *p = t, *k;
+	size_t kl;
+	const char *want_keys[] = {"a", "body", "n", "z"};
+	const char *want_vals[] = {"[1, {\"x\":\"}]\\\"\"}]", "{\"k\":\"v\\\\\"}", "-1.5e3", "null"};
+	int i = 0, m;
+	for (int first = 1; (m = json_next_member(&p, end, first, &k, &kl)) == 1; first = 0) {
+		const char *ve = json_skip_value(p, end);
+		CHECK(i < 4);
+		if (i < 4) {
+			CHECK_INT(kl, strlen(want_keys[i]));
+			CHECK(!memcmp(k, want_keys[i], kl));
+			CHECK_INT(ve - p, strlen(want_vals[i]));
+			CHECK(!memcmp(p, want_vals[i], (size_t)(ve - p)));
+		}
+		p = ve;
+		i++;
+	}
+	CHECK_INT(m, 0);
+	CHECK_INT(i, 4);
+	CHECK(p == end);
+	const char *esc = "{\"b\\u006fdy\":{}}";
+	p = esc;
+	CHECK_INT(json_next_member(&p, esc + strlen(esc), 1, &k, &kl), -1);
+	const char *notobj = "[1]";
+	p = notobj;
+	CHECK_INT(json_next_member(&p, notobj + 3, 1, &k, &kl), -1);
+	const char *empty = "{}";
+	p = empty;
+	CHECK_INT(json_next_member(&p, empty + 2, 1, &k, &kl), 0);
+	CHECK(p == empty + 2);
+}
+
 TEST_TABLE(json) = {
 	{"json_scan_depth_limit", json_scan_depth_limit},
 	{"json_scan_string_limit", json_scan_string_limit},
@@ -504,5 +542,6 @@ TEST_TABLE(json) = {
 	{"json_reader_errors", json_reader_errors},
 	{"json_reader_element_limit", json_reader_element_limit},
 	{"json_reader_many_elements", json_reader_many_elements},
+	{"json_walk_members", json_walk_members},
 	{NULL, NULL},
 };

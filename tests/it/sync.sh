@@ -140,6 +140,29 @@ api POST /v1/push "$T/px.json" >/dev/null
 grep -q '"status":"refused","code":"different_content"' "$T/resp" && pass "R3: same id and rev with other content refused, not overwritten" || fail "R3 different content: $(cat "$T/resp")"
 "$SS" audit verify --data "$SRV" >/dev/null 2>&1 || true
 
+# the body's bytes as sent: a device may send its canonical text with spaces
+# (then its hash is of the compact text), never one body checked and another stored
+RS=7a1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
+BS='{"locality":"Басарбово","name":"ЛИЦЕ С ИНТЕРВАЛИ","sex":"f"}'
+BSP='{ "locality" : "Басарбово",  "name": "ЛИЦЕ С ИНТЕРВАЛИ", "sex": "f" }'
+printf '{"batch":"8a8a8a8a-1111-4111-8111-111111111111","records":[{"kind":"person","id":"%s","rev":1,"base":null,"hash":"%s","body":%s}]}' \
+	"$RS" "$(sha "$BS")" "$BSP" >"$T/sp.json"
+[ "$(api POST /v1/push "$T/sp.json")" = 200 ] && grep -q '"status":"applied"' "$T/resp" \
+	&& pass "push: a body with spaces and the hash of its canonical text is applied" || fail "push spaces: $(cat "$T/resp")"
+TOKEN=$T2; api GET "/v1/pull?cursor=0" >/dev/null; TOKEN=$T1
+grep -q "$BS" "$T/resp" && pass "push: that body is stored as its canonical text" || fail "push spaces: stored text"
+RD=7b1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
+BD1='{"locality":"Басарбово","name":"ПЪРВО"}'
+BD2='{"locality":"Другоселище","name":"ВТОРО"}'
+printf '{"batch":"8b8b8b8b-1111-4111-8111-111111111111","records":[{"kind":"person","id":"%s","rev":1,"base":null,"body":%s,"hash":"%s","body":%s}]}' \
+	"$RD" "$BD1" "$(sha "$BD2")" "$BD2" >"$T/dup.json"
+[ "$(api POST /v1/push "$T/dup.json")" = 400 ] && grep -q '"code":"bad_hash"' "$T/resp" \
+	&& pass "push: a record with two bodies is checked and hashed on the same one (refused)" || fail "push two bodies: $(cat "$T/resp")"
+printf '{"batch":"8c8c8c8c-1111-4111-8111-111111111111","records":[{"kind":"person","id":"%s","rev":1,"base":null,"b\\u006fdy":%s,"hash":"%s"}]}' \
+	"$RD" "$BD2" "$(sha "$BD2")" >"$T/esc.json"
+[ "$(api POST /v1/push "$T/esc.json")" = 403 ] && grep -q '"code":"forbidden"' "$T/resp" \
+	&& pass "push: a key written with an escape is read as cJSON reads it (locality checked)" || fail "push escaped key: $(cat "$T/resp")"
+
 # disjoint fields: device 1 changes the address, device 2 the sex -> merged
 B2a='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"f","address":"ул. 2"}'
 B2b='{"locality":"Басарбово","name":"ТЕСТ ЛИЦЕ","sex":"m","address":"ул. 1"}'
