@@ -4,6 +4,7 @@
 # enrolled with its own one-time code, pushing R records each at the same
 # time (build/load-devices). Prints machine-readable lines:
 #   P4 devices=… records=… seconds=… rps=… p50_ms=… p99_ms=… requests=… errors=…
+#      server_cpu_s=… records_per_server_cpu_s=…
 #   P7 server_peak_rss_kb=… limit_kb=51200
 # Usage: scripts/bench-load.sh [BUILD_DIR] [DEVICES=100] [RECORDS=1000]
 set -eu
@@ -29,6 +30,15 @@ while [ $i -lt "$ND" ]; do
 	i=$((i + 1))
 done
 PIN=$(sed -n 's/^server key pin *//p' "$D/e.txt")
-"$B/load-devices" "https://127.0.0.1:$PORT" "$PIN" "$D/srv/server.crt" "$D/codes" "$D/cases.json" "$ND" "$NR" || true
+cpu() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+c0=$(cpu)
+"$B/load-devices" "https://127.0.0.1:$PORT" "$PIN" "$D/srv/server.crt" "$D/codes" "$D/cases.json" "$ND" "$NR" >"$D/p4" || true
+c1=$(cpu)
+hz=$(getconf CLK_TCK)
+recs=$(sed -n 's/.* records=\([0-9]*\).*/\1/p' "$D/p4")
+# the server's own CPU time during the run (enrollment included): what the
+# machine's other load does not change
+scpu=$(echo "scale=3; ($c1 - $c0) / $hz" | bc -l)
+echo "$(cat "$D/p4") server_cpu_s=$scpu records_per_server_cpu_s=$(echo "if ($scpu > 0) ${recs:-0} / $scpu else 0" | bc -l | cut -d. -f1)"
 rss=$(awk '/^VmHWM:/ {print $2}' "/proc/$SPID/status")
 echo "P7 server_peak_rss_kb=$rss limit_kb=51200"

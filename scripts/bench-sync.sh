@@ -4,6 +4,10 @@
 # all, then 10 % changed, then nothing changed — and the PouchDB peer
 # (../shared/bench/peers/pouch_sync.sh) on the same record count, in the
 # same run. Usage: scripts/bench-sync.sh [BUILD_DIR] [N=10000]
+# Prints a table, then machine-readable lines:
+#   P1 records=… seconds=… rps=… peer_rps=… ratio=… bytes=… peer_bytes=…
+#   P2 records=… seconds=… rps=… peer_rps=… ratio=… bytes=… peer_bytes=… bytes_ratio=…
+#   P3 requests=… bytes=… peer_bytes=… bytes_ratio=…
 set -eu
 B=${1:-build}
 N=${2:-10000}
@@ -24,13 +28,6 @@ export FA_DATA="$D/dev"
 "$B/field-agent" init --kdf-ms 1 >/dev/null
 "$B/field-agent" enroll "https://127.0.0.1:$PORT" "$CODE" --pin "$PIN" >/dev/null
 "$B/field-agent" import "$D/cases.json" >/dev/null
-phase() { # name -> line of figures
-	t0=$(date +%s.%N)
-	"$B/field-agent" sync --quiet >"$D/sync.txt"
-	"$B/field-agent" sync >"$D/sync.txt"
-	t1=$(date +%s.%N)
-	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt")"
-}
 run() { # name: one sync, timed
 	t0=$(date +%s.%N)
 	"$B/field-agent" sync >"$D/sync.txt"
@@ -62,6 +59,12 @@ while read -r name secs sent reqs up down; do
 	printf '%-18s %8s %10.3f %9s %12s | %10s %12s %8s %8s\n' "$name" "$sent" "$secs" "$rs" "$bytes" \
 		"${prs:--}" "${pbytes:--}" "$xs" "$xb"
 	echo "                   ($reqs requests)"
+	case $name in
+	full) echo "P1 records=$sent seconds=$secs rps=$rs peer_rps=${prs:--} ratio=$xs bytes=$bytes peer_bytes=${pbytes:--}" >>"$D/lines";;
+	incremental_10pct) echo "P2 records=$sent seconds=$secs rps=$rs peer_rps=${prs:--} ratio=$xs bytes=$bytes peer_bytes=${pbytes:--} bytes_ratio=$xb" >>"$D/lines";;
+	*) echo "P3 requests=$reqs bytes=$bytes peer_bytes=${pbytes:--} bytes_ratio=$xb" >>"$D/lines";;
+	esac
 done <"$D/r.txt"
+cat "$D/lines"
 echo "(wire bytes: TCP payload of the TLS connection both ways, from the kernel's socket counters;"
 echo " the peer counts the same on its server's sockets; x bytes < 0.25 is the target)"
