@@ -50,20 +50,21 @@ MANDIR     ?= $(DATADIR)/man
 LOCALEDIR  ?= $(DATADIR)/locale
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
-INSTALL_FLAGS = BUILD_DIR=build/install \
+INSTALL_B  ?= build/install
+INSTALL_FLAGS = BUILD_DIR=$(INSTALL_B) \
 	"FA_PATHS=-DFA_DATADIR='\"$(DATADIR)/fieldassess\"' -DFA_LOCALEDIR='\"$(LOCALEDIR)\"'"
 
 install-bin:
-	@if [ "$$(cat build/install/.paths 2>/dev/null)" != "$(DATADIR) $(LOCALEDIR)" ]; then \
-		rm -rf build/install; mkdir -p build/install; \
-		echo "$(DATADIR) $(LOCALEDIR)" >build/install/.paths; fi
-	@$(MAKE) --no-print-directory $(INSTALL_FLAGS) build/install/field-agent build/install/sync-server locale
+	@if [ "$$(cat $(INSTALL_B)/.paths 2>/dev/null)" != "$(DATADIR) $(LOCALEDIR)" ]; then \
+		rm -rf $(INSTALL_B); mkdir -p $(INSTALL_B); \
+		echo "$(DATADIR) $(LOCALEDIR)" >$(INSTALL_B)/.paths; fi
+	@$(MAKE) --no-print-directory $(INSTALL_FLAGS) $(INSTALL_B)/field-agent $(INSTALL_B)/sync-server locale
 
 install: install-bin
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/fieldassess/instruments \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSCONFDIR)/sync-server $(DESTDIR)$(UNITDIR)
-	install -m 755 build/install/field-agent build/install/sync-server $(DESTDIR)$(BINDIR)/
+	install -m 755 $(INSTALL_B)/field-agent $(INSTALL_B)/sync-server $(DESTDIR)$(BINDIR)/
 	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
 		packaging/sync-server-backup >$(DESTDIR)$(BINDIR)/sync-server-backup
 	chmod 755 $(DESTDIR)$(BINDIR)/sync-server-backup
@@ -87,7 +88,7 @@ deb: deps
 		grep -q "install ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
-	@tests/pkg/build-deb.sh
+	@DEB_ARCH=$(DEB_ARCH) tests/pkg/build-deb.sh
 
 test-deb: deb
 	@tests/pkg/deb-chroot.sh

@@ -11,8 +11,11 @@ mkdir -p "$2"
 out=$(cd "$2" && pwd)
 qemu=$3
 command -v "$qemu" >/dev/null || { echo "qemu-wrap: $qemu not found (apt-get install qemu-user)" >&2; exit 1; }
-for p in field-agent sync-server unit-tests gen-cases bench-agent; do
-	[ -f "$dir/$p" ] || continue
+for f in "$dir"/*; do
+	# every program of the build (an executable ELF file)
+	[ -f "$f" ] && [ -x "$f" ] || continue
+	[ "$(head -c 4 "$f" | tr -d '\000' | tail -c 3)" = ELF ] || continue
+	p=$(basename "$f")
 	cat >"$out/$p" <<EOW
 #!/bin/sh
 exec $qemu "$dir/$p" "\$@"
