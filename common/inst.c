@@ -81,7 +81,7 @@ int inst_slot(const instrument *in, const char *id, size_t len)
 {
 	const inst_priv *p = in->priv;
 	size_t mask = p->index_cap - 1;
-	for (size_t i = hash_id(id, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = (size_t)(hash_id(id, len) & mask);; i = (i + 1) & mask) {
 		int v = p->index[i];
 		if (v == 0)
 			return -1;
@@ -336,7 +336,7 @@ static int add_field(loader *L, const cJSON *obj, inst_kind kind, int section,
 	L->in->nfields = L->nfields;
 	inst_priv *p = L->p;
 	size_t mask = p->index_cap - 1;
-	size_t i = hash_id(f->id, strlen(f->id)) & mask;
+	size_t i = (size_t)(hash_id(f->id, strlen(f->id)) & mask);
 	while (p->index[i])
 		i = (i + 1) & mask;
 	p->index[i] = (int)L->nfields;

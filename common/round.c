@@ -131,7 +131,7 @@ static int id_seen(round_ctx *r, const char *id, size_t i, int *nomem)
 			size_t v = r->ids[k];
 			if (!v)
 				continue;
-			size_t j = hash_str(r->cases[v - 1].id) & (cap - 1);
+			size_t j = (size_t)(hash_str(r->cases[v - 1].id) & (cap - 1));
 			while (ids[j])
 				j = (j + 1) & (cap - 1);
 			ids[j] = v;
@@ -141,7 +141,7 @@ static int id_seen(round_ctx *r, const char *id, size_t i, int *nomem)
 		r->ids_cap = cap;
 	}
 	size_t mask = r->ids_cap - 1;
-	size_t j = hash_str(id) & mask;
+	size_t j = (size_t)(hash_str(id) & mask);
 	while (r->ids[j]) {
 		if (strcmp(r->cases[r->ids[j] - 1].id, id) == 0)
 			return 1;

@@ -3,12 +3,12 @@
 # docs/operator-guide.md.
 #
 #   make cross ARCH=arm64|armhf   cross-build into build/<arch>/ (installs the
-#                                 cross toolchain and multiarch -dev packages)
+#                                 cross toolchain and multiarch -dev packages,
+#                                 or makes a sysroot of them when apt cannot)
 #   make test-cross [ARCH=arm64]  cross-build, then unit + integration tests
 #                                 under qemu-user (long: not in `make test`)
 #   make install [PREFIX=/usr/local] [DESTDIR=]
-#   make deb                      build ../field-agent_*.deb, ../sync-server_*.deb
-#                                 with dpkg-buildpackage; copied to build/deb/
+#   make deb [DEB_ARCH=arm64]     build/deb[-<arch>]/*.deb with dpkg-buildpackage
 #   make test-deb                 .debs installed in a debootstrap chroot:
 #                                 service, enroll, sync, upgrade, remove, purge
 #   make test-backup              back up, destroy, restore, sync continues
@@ -17,28 +17,15 @@
 .PHONY: cross test-cross install install-bin deb test-deb test-backup
 
 ARCH ?= arm64
-CROSS_TRIPLET_arm64 := aarch64-linux-gnu
-CROSS_TRIPLET_armhf := arm-linux-gnueabihf
-CROSS_QEMU_arm64 := qemu-aarch64
-CROSS_QEMU_armhf := qemu-arm
-CROSS_TRIPLET = $(CROSS_TRIPLET_$(ARCH))
-CROSS_MAKE = $(MAKE) --no-print-directory BUILD_DIR=build/$(ARCH) \
-	CC=$(CROSS_TRIPLET)-gcc AR=$(CROSS_TRIPLET)-ar \
-	'PKG_CONFIG=PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config'
 
 cross: deps
-	@[ -n "$(CROSS_TRIPLET)" ] || { echo "make cross: ARCH must be arm64 or armhf" >&2; exit 2; }
-	@tests/pkg/cross-deps.sh $(ARCH)
-	@$(CROSS_MAKE) build
-	@tests/pkg/sizes.sh build/$(ARCH) $(CROSS_TRIPLET)
+	@tests/pkg/cross-build.sh $(ARCH)
 
-# The suite on the cross-built binaries: build/<arch>-qemu/ holds one small
-# wrapper per program that runs it under qemu-user with the target's
-# libraries (multiarch, in /usr/lib/<triplet>), so the test runner and the
+# The suite on the cross-built binaries, under qemu-user: build/<arch>-qemu/
+# holds one small wrapper per program, so the test runner and the
 # integration tests use it as any build directory.
-test-cross: cross
-	@tests/pkg/qemu-wrap.sh build/$(ARCH) build/$(ARCH)-qemu $(CROSS_QEMU_$(ARCH))
-	@scripts/run-tests.sh build/$(ARCH)-qemu
+test-cross: deps
+	@tests/pkg/cross-build.sh $(ARCH) test
 
 # Installed layout. The programs are built again in build/install with the
 # installed paths compiled in (instruments and translations under PREFIX),
@@ -81,13 +68,9 @@ install: install-bin
 	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
 		packaging/sync-server.service >$(DESTDIR)$(UNITDIR)/sync-server.service
 
-# Debian packages from this tree (debian/), with the distribution's tools.
-DEB_TOOLS := dpkg-dev debhelper fakeroot
+# Debian packages from this tree (debian/), with the distribution's tools
+# (installed if missing); DEB_ARCH=arm64|armhf cross-builds them.
 deb: deps
-	@for p in $(DEB_TOOLS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q "install ok installed" || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi
 	@DEB_ARCH=$(DEB_ARCH) tests/pkg/build-deb.sh
 
 test-deb: deb

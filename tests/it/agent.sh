@@ -46,12 +46,16 @@ tr -d ' \n' <"$T/out" >"$T/rank.min"
 expect_grep '"points":104,"daily_hours":3,"group":"I","rank":1,"outcome":"approved"' "$T/rank.min" \
 	"agent: server recomputes 104 points, 3 h/day, group I"
 
+# Delays of a person typing and of the kill window, times IT_TIME_SCALE
+# (make test-cross sets it: programs start ~100 times slower under qemu-user).
+scaled() { awk -v t="$1" -v k="${IT_TIME_SCALE:-1}" 'BEGIN { printf "%.3f", t * k }'; }
+
 # 2. The same under a pseudo-terminal (PIN read without echo).
 if command -v script >/dev/null 2>&1; then
 	FA_PIN=$PIN "$FA" person add --name "ПЕТЪР ПЕТРОВ" --birth-date 1948-01-02 --locality Николово >"$T/p2"
 	P2=$(cat "$T/p2")
 	# typed line by line, as a person does: the PIN after its prompt
-	while IFS= read -r l; do sleep 0.05; echo "$l"; done <"$FIX" |
+	while IFS= read -r l; do sleep "$(scaled 0.05)"; echo "$l"; done <"$FIX" |
 		script -qec "'$FA' --lang en assess --person $P2 --instrument bg-independent-living --registered-on 2026-02-25 --assessed-on 2026-03-01" \
 		/dev/null >"$T/pty.out" 2>&1
 	expect_grep "PROVISIONAL RESULT" "$T/pty.out" "wizard under a pty: result shown"
@@ -89,7 +93,7 @@ while [ $runs -lt 40 ]; do
 	# shellcheck disable=SC2086
 	feed "$start" | "$FA" $cmd >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.0$(shuf -i 5-60 -n 1)"
+	sleep "$(scaled "0.0$(shuf -i 5-60 -n 1)")"
 	if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); fi
 	wait $pid 2>/dev/null
 	FA_PIN=$PIN "$FA" list >"$T/l4" 2>&1

@@ -4,9 +4,11 @@
 # clean copy. Prints the tarball's path.
 # Usage: tests/pkg/chroot-base.sh [CACHE_DIR]
 set -eu
+cd "$(dirname "$0")/../.."
 cache=${1:-${PKG_CHROOT_CACHE:-/var/tmp/fieldassess-pkg}}
 tar=$cache/bookworm-minbase.tar
-mirror=${PKG_MIRROR:-http://deb.debian.org/debian}
+# the Debian mirror this machine's apt uses (PKG_MIRROR overrides)
+mirror=${PKG_MIRROR:-$(tests/pkg/mirror.sh)}
 if [ ! -s "$tar" ]; then
 	command -v debootstrap >/dev/null || {
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap; } >&2

@@ -1,8 +1,12 @@
 #!/bin/sh
 # Installs what a cross-build for ARCH (arm64 | armhf) needs: Debian's cross
-# toolchain, the multiarch -dev packages of the target architecture (same
-# versions as the native ones, installed side by side) and qemu-user to run
-# the result. Idempotent; only missing packages are installed.
+# toolchain, qemu-user to run the result, and the target's -dev packages
+# through multiarch (same versions as the native ones, side by side).
+# Idempotent; only missing packages are installed.
+# Exit 0: multiarch -dev packages installed. Exit 3: they cannot be (the
+# mirror's index of ARCH lags the native one, so the versions differ); the
+# toolchain is installed and the foreign architecture taken away again so
+# that apt stays healthy; tests/pkg/sysroot.sh is the way on.
 # Usage: tests/pkg/cross-deps.sh ARCH
 set -eu
 arch=${1:?usage: cross-deps.sh arm64|armhf}
@@ -13,27 +17,41 @@ esac
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 libs="libsqlite3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev"
-want="crossbuild-essential-$arch qemu-user pkg-config"
-for l in $libs; do want="$want $l:$arch"; done
+tools="crossbuild-essential-$arch qemu-user pkg-config"
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=""
-for p in $want; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
-done
+for p in $tools; do is_installed "$p" || missing="$missing $p"; done
+for l in $libs; do is_installed "$l:$arch" || missing="$missing $l:$arch"; done
 [ -z "$missing" ] && exit 0
+added=""
 if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 	$SUDO dpkg --add-architecture "$arch"
+	added=1
 fi
 echo "cross-deps: installing:$missing"
-# a mirror caught mid-sync fails an index now and then: try again
-for try in 1 2 3; do
-	$SUDO apt-get update -qq && break
-	echo "cross-deps: apt-get update failed (try $try); again in 20 s" >&2
-	sleep 20
-done
-# The native -dev packages stay: multiarch -dev packages of the same
-# version install next to them. --no-remove makes apt refuse (rather than
+update() {
+	# a mirror caught mid-sync fails an index now and then: try again
+	for try in 1 2 3; do
+		$SUDO apt-get update -qq && return 0
+		echo "cross-deps: apt-get update failed (try $try)" >&2
+		[ "$try" = 3 ] || sleep 20
+	done
+	return 1
+}
+update || true
+# The native -dev packages stay: --no-remove makes apt refuse (rather than
 # carry out) any plan that would take a native package away.
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends --no-remove $missing
+if $SUDO apt-get install -y -qq --no-install-recommends --no-remove $missing; then
+	exit 0
+fi
+echo "cross-deps: the $arch -dev packages cannot be installed next to the native ones" >&2
+if [ -n "$added" ] && [ -z "$(dpkg-query -W -f='${Architecture}\n' 2>/dev/null | grep -x "$arch")" ]; then
+	$SUDO dpkg --remove-architecture "$arch"
+	$SUDO apt-get update -qq || true
+fi
+tmissing=""
+for p in $tools; do is_installed "$p" || tmissing="$tmissing $p"; done
+# shellcheck disable=SC2086
+[ -z "$tmissing" ] || $SUDO apt-get install -y -qq --no-install-recommends $tmissing
+exit 3

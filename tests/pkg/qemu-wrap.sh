@@ -4,13 +4,13 @@
 # any build directory. The target's shared libraries are the multiarch ones
 # installed next to the native ones (/usr/lib/<triplet>), found by the
 # target's dynamic loader; no binfmt_misc registration is needed.
-# Usage: tests/pkg/qemu-wrap.sh DIR OUT QEMU
+# Usage: tests/pkg/qemu-wrap.sh DIR OUT 'QEMU [OPTIONS]'
 set -eu
 dir=$(cd "$1" && pwd)
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
-qemu=$3
-command -v "$qemu" >/dev/null || { echo "qemu-wrap: $qemu not found (apt-get install qemu-user)" >&2; exit 1; }
+qemu=$3   # the emulator, with its options (-L SYSROOT)
+command -v "${qemu%% *}" >/dev/null || { echo "qemu-wrap: ${qemu%% *} not found (apt-get install qemu-user)" >&2; exit 1; }
 for f in "$dir"/*; do
 	# every program of the build (an executable ELF file)
 	[ -f "$f" ] && [ -x "$f" ] || continue
