@@ -11,6 +11,7 @@
 
 #include "json.h"
 #include "log.h"
+#include "web.h"
 
 static const json_limits api_limits = {16 * 1024 * 1024, 32, 64 * 1024};
 
@@ -292,6 +293,11 @@ static const http_route routes[] = {
 	{"GET", "/v1/pull", h_pull},
 	{"GET", "/v1/health", h_health},
 	{"GET", "/v1/server-key", h_server_key},
+	/* the coordinator web interface (web.c) */
+	{"GET", "/", web_get},
+	{"GET", "/web/*", web_get},
+	{"GET", "/api/*", web_get},
+	{"POST", "/api/*", web_post},
 };
 
 const http_route *api_routes(size_t *n)

@@ -95,6 +95,13 @@ static const char *const migrations[] = {
 	"  actor TEXT NOT NULL);"
 	"CREATE INDEX assistant_user_by_person ON assistant_user(person_id, to_date);"
 	"CREATE TABLE census_setting(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+	/* 4 → 5, web: staff accounts of the web interface and their sessions (user.c) */
+	"CREATE TABLE staff(name TEXT PRIMARY KEY, role TEXT NOT NULL, localities TEXT NOT NULL,"
+	"  pw_hash TEXT NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT,"
+	"  failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE session(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
+	"CREATE INDEX session_by_user ON session(user);",
 };
 
 static int migrate(central *c, err *e)

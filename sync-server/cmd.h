@@ -31,5 +31,6 @@ int cmd_assistant(int argc, char **argv);
 int cmd_census(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+int cmd_user(int argc, char **argv);
 
 #endif

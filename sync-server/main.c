@@ -21,6 +21,7 @@ static const command commands[] = {
 	{"audit", cmd_audit, "verify the audit trail"},
 	{"instrument", cmd_instrument, "publish an instrument version to the devices"},
 	{"assessments", cmd_assessments, "print the central final assessments (exchange format)"},
+	{"user", cmd_user, "add, list or disable staff accounts of the web interface"},
 	{"rank", cmd_rank, "rank and allocate a file of assessments (domain.md §9)"},
 	{"round", cmd_round, "the central round: rank, decide, lock, publish, letters"},
 	{"assistant", cmd_assistant, "personal assistants: recruitment, users, daily load"},
