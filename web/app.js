@@ -165,7 +165,7 @@
   }
 
   function kv(obj) {
-    return h('table', {}, h('tbody', {}, Object.entries(obj || {}).map(([k, v]) =>
+    return h('table', { class: 'kv' }, h('tbody', {}, Object.entries(obj || {}).map(([k, v]) =>
       h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, typeof v === 'object' && v !== null ? JSON.stringify(v) : fmt(v))))));
   }
 
@@ -173,15 +173,15 @@
     const c = await get('/api/case?id=' + encodeURIComponent(id));
     const b = c.body || {};
     const person = b.person || {};
-    main.append(h('h1', {}, (person.name || t('Case')) + ' · ' + c.locality),
+    main.append(h('div', {}, h('h1', {}, (person.name || t('Case')) + ' · ' + c.locality),
       h('p', { class: 'muted' }, `${b.instrument || c.kind} · ${t('assessed on')} ${b.assessed_on || '–'} · ${t(b.status || '')} · id ${c.id}`),
       c.outputs ? [h('h2', {}, t('Result recomputed by the server')), kv(c.outputs)] : h('p', {}, c.error || ''),
       c.conflicts.length ? [h('h2', {}, t('Conflicts')), h('ul', {}, c.conflicts.map((x) =>
         h('li', {}, h('a', { href: '#/conflict/' + x.id }, x.id.slice(0, 8)), ' ', h('span', { class: 'tag ' + x.status }, t(x.status)), ' ', x.fields.join(', '))))] : null,
       h('h2', {}, t('Answers')), kv(b.answers),
       h('h2', {}, t('Revisions')), h('table', {}, h('thead', {}, h('tr', {}, [t('Received'), t('Revision'), t('Device'), t('Hash')].map((x) => h('th', {}, x)))),
-        h('tbody', {}, c.revisions.map((r) => h('tr', {}, h('td', {}, r.received_at), h('td', {}, r.rev), h('td', {}, r.device), h('td', {}, r.hash.slice(0, 12) + (r.hash === c.head ? ' ← ' + t('current') : '')))))),
-      h('h2', {}, t('Audit history')), auditTable(c.audit));
+        h('tbody', {}, c.revisions.map((r) => h('tr', {}, h('td', {}, r.received_at), h('td', {}, r.rev), h('td', {}, r.device_name || r.device), h('td', {}, r.hash.slice(0, 12) + (r.hash === c.head ? ' ← ' + t('current') : '')))))),
+      h('h2', {}, t('Audit history')), auditTable(c.audit)));
   }
 
   function auditTable(rows) {
