@@ -5,13 +5,15 @@
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libcjson-dev libcurl4-openssl-dev \
 libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev gettext clang bc time curl openssl sqlite3 jq \
-nodejs npm chromium"
+nodejs chromium"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi
 done
+# npm: Debian's package, unless a node.js that brings its own is installed
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 echo "deps: installing:$missing"
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

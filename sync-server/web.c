@@ -10,6 +10,7 @@
  * with the user's name as the audit actor.
  */
 #include "web.h"
+#include "web_int.h"
 
 #include <qrencode.h>
 #include <stdio.h>
@@ -31,6 +32,15 @@
 static const json_limits web_limits = {256 * 1024, 16, 64 * 1024};
 
 /* ---- small helpers ---- */
+
+void web_letter_headers(http_resp *resp)
+{
+	http_resp_header(resp, "Content-Security-Policy",
+			 "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+			 "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+	http_resp_header(resp, "X-Content-Type-Options", "nosniff");
+	http_resp_header(resp, "Referrer-Policy", "no-referrer");
+}
 
 static void security_headers(http_resp *resp)
 {
@@ -91,7 +101,7 @@ static const char *page_lang(const http_req *req)
 	return "en";
 }
 
-static void central_fail(http_resp *resp, int rc, const err *e)
+void web_fail(http_resp *resp, int rc, const err *e)
 {
 	switch (rc) {
 	case ERR_NOTFOUND:
@@ -261,7 +271,7 @@ static int origin_ok(const http_req *req)
 	return !strcmp(origin + 8, host);
 }
 
-static int require(const user_session *s, http_resp *resp, const char *perm)
+int web_require(const user_session *s, http_resp *resp, const char *perm)
 {
 	if (user_can(&s->u, perm))
 		return 0;
@@ -511,7 +521,7 @@ static int api_get(api_ctx *a, const http_req *req, http_resp *resp, const user_
 	}
 	buf_free(&rows);
 	if (rc)
-		central_fail(resp, rc, &e);
+		web_fail(resp, rc, &e);
 	return 0;
 }
 
@@ -551,7 +561,7 @@ static int post_login(api_ctx *a, const cJSON *j, http_resp *resp)
 		return 0;
 	}
 	if (rc) {
-		central_fail(resp, rc, &e);
+		web_fail(resp, rc, &e);
 		return 0;
 	}
 	session_cookie(resp, token, USER_SESSION_MAX);
@@ -610,7 +620,7 @@ static int post_enroll(api_ctx *a, const http_req *req, const cJSON *j, http_res
 	}
 	int rc = central_enroll_code(a->c, assessor, locs, 24 * 3600, s->u.name, code, &e);
 	if (rc) {
-		central_fail(resp, rc, &e);
+		web_fail(resp, rc, &e);
 		return 0;
 	}
 	const char *host = http_req_header(req, "Host");
@@ -652,7 +662,7 @@ static int post_revoke(api_ctx *a, const cJSON *j, http_resp *resp, const user_s
 	if (!rc)
 		rc = central_revoke(a->c, id, s->u.name, &e);
 	if (rc)
-		central_fail(resp, rc, &e);
+		web_fail(resp, rc, &e);
 	else
 		buf_puts(&resp->body, "{\"revoked\":true}\n");
 	return 0;
@@ -676,7 +686,7 @@ static int post_resolve(api_ctx *a, const cJSON *j, http_resp *resp, const user_
 	}
 	int rc = central_conflict_resolve(a->c, id, pick, NULL, s->u.name, &e);
 	if (rc)
-		central_fail(resp, rc, &e);
+		web_fail(resp, rc, &e);
 	else
 		buf_puts(&resp->body, "{\"resolved\":true}\n");
 	return 0;
@@ -727,13 +737,13 @@ int web_post(void *app, const http_req *req, http_resp *resp)
 		central_audit(a->c, s.u.name, "logout", NULL, NULL, NULL);
 		buf_puts(&resp->body, "{}\n");
 	} else if (!strcmp(what, "conflict/resolve")) {
-		if (!require(&s, resp, "resolve"))
+		if (!web_require(&s, resp, "resolve"))
 			post_resolve(a, j, resp, &s);
 	} else if (!strcmp(what, "device/enroll")) {
-		if (!require(&s, resp, "devices"))
+		if (!web_require(&s, resp, "devices"))
 			post_enroll(a, req, j, resp, &s);
 	} else if (!strcmp(what, "device/revoke")) {
-		if (!require(&s, resp, "devices"))
+		if (!web_require(&s, resp, "devices"))
 			post_revoke(a, j, resp, &s);
 	} else {
 		http_error(resp, 404, "not_found", "no such path: %.80s", req->path);

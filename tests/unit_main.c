@@ -19,10 +19,11 @@ extern const test_case crypto_tests[];
 extern const test_case http_tests[];
 extern const test_case rounds_tests[];
 extern const test_case census_tests[];
+extern const test_case user_tests[];
 
 static const test_case *const tables[] = {
 	expr_tests, json_tests, inst_tests, rank_tests, rules_tests, crypto_tests, http_tests, rounds_tests,
-	census_tests,
+	census_tests, user_tests,
 };
 
 int main(int argc, char **argv)
