@@ -18,4 +18,13 @@ int web_require(const user_session *s, http_resp *resp, const char *perm);
 /* The headers of a printable letter: its own inline styles, no script. */
 void web_letter_headers(http_resp *resp);
 
+/* GET /api/rounds, /api/round, /api/round/history|public|letter
+ * (web_round.c); what is the path after "/api/". */
+int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_session *s,
+		  const char *what);
+/* POST /api/round/override|lock|publish; body already parsed, session
+ * and CSRF token checked. */
+int web_round_post(api_ctx *a, const cJSON *body, http_resp *resp, const user_session *s,
+		   const char *what);
+
 #endif

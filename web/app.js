@@ -279,12 +279,83 @@
       rows.length === 200 ? h('p', {}, h('a', { href: '#/audit?before=' + last }, t('Older entries'))) : null);
   }
 
+
+  /* ---- the round ---- */
+
+  async function viewRound(main, params) {
+    const rounds = await get('/api/rounds');
+    if (!rounds.length) { main.append(h('h1', {}, t('Round')), h('p', {}, t('No round yet.'))); return; }
+    const id = params.get('id') || rounds[rounds.length - 1].id;
+    const sel = h('select', { id: 'round-id', 'aria-label': t('Round') }, rounds.map((r) => h('option', { value: r.id, selected: r.id === id }, r.id)));
+    sel.addEventListener('change', () => { location.hash = '#/round?id=' + encodeURIComponent(sel.value); });
+    const r = await get('/api/round?id=' + encodeURIComponent(id));
+    const st = r.round, cap = r.capacity;
+    const locked = !!st.locked_on, published = !!st.published_at;
+    const out = h('div', { id: 'round-msg' });
+    const act = async (path, body, okText) => {
+      try { await post(path, Object.assign({ id }, body)); out.replaceChildren(msg('ok', okText)); route(); } catch (e) { out.replaceChildren(errMsg(e)); }
+    };
+    const capCard = (label, c) => h('div', { class: 'card' }, h('div', { class: 'n' }, `${fmt(c.used)} / ${c.max === null ? '∞' : fmt(c.max)}`), h('div', { class: 'muted' }, label));
+    const buttons = h('p', { class: 'actions' },
+      !locked && can('lock') && me.all_localities ? h('button', { type: 'button', id: 'lock', onclick: () => {
+        if (confirm(t('Lock the list? No more changes after this.'))) act('/api/round/lock', {}, t('The list is locked.'));
+      } }, t('Lock the list')) : null, ' ',
+      locked && !published && can('publish') && me.all_localities ? h('button', { type: 'button', id: 'publish', onclick: () => act('/api/round/publish', {}, t('The list is published.')) }, t('Publish the list')) : null, ' ',
+      published ? [h('a', { href: `/api/round/public?id=${encodeURIComponent(id)}&format=csv&lang=${lang}`, id: 'public-csv', download: '' }, t('Public list (CSV)')), ' · ',
+        h('a', { href: `/api/round/public?id=${encodeURIComponent(id)}&format=html&lang=${lang}`, id: 'public-html', target: '_blank', rel: 'noopener' }, t('Public list (printable)'))] : null);
+    const editable = !locked && can('override');
+    const rows = r.applicants.filter((a) => !a.duplicate_of);
+    main.append(h('div', {}, h('h1', {}, t('Round') + ' ', sel),
+      h('p', { class: 'muted' }, `${st.municipality} · ${st.service} · ${st.opens_on} – ${st.closes_on} · ${t('status')}: `,
+        h('span', { class: 'tag', id: 'round-status' }, t(published ? 'published' : locked ? 'locked' : st.status))),
+      h('div', { class: 'cards' }, capCard(t('Places used'), cap.users), capCard(t('Children places used'), cap.children), capCard(t('Hours a month used'), cap.hours)),
+      buttons, out,
+      h('div', { class: 'scroll' }, h('table', { id: 'ranking' },
+        h('thead', {}, h('tr', {}, [t('Rank'), t('Application'), t('Initials'), t('Locality'), t('Group'), t('Points'), t('Hours'), t('Outcome'), t('Change by the commission'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, rows.map((a) => {
+          const tr = h('tr', { 'data-app': a.application },
+            h('td', { class: 'num' }, fmt(a.rank)), h('td', { class: 'num' }, a.application), h('td', {}, a.initials), h('td', {}, a.locality),
+            h('td', {}, fmt(a.group)), h('td', { class: 'num' }, fmt(a.points)),
+            h('td', { class: 'num hours' }, fmt(a.hours), a.override && a.override.hours !== null ? h('span', { class: 'muted' }, ` (${t('computed')} ${fmt(a.daily_hours)})`) : null),
+            h('td', { class: 'outcome' }, t(a.decided)),
+            h('td', { class: 'reason' }, a.override ? a.override.reason : ''),
+            h('td', {}, editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('Change hours') + ' ' + a.application, onclick: () => overrideForm(tr, a) }, t('Change hours')) : null,
+              locked ? h('a', { href: `/api/round/letter?id=${encodeURIComponent(id)}&app=${a.application}`, target: '_blank', rel: 'noopener' }, t('Letter')) : null));
+          return tr;
+        }))))));
+
+    function overrideForm(tr, a) {
+      const f = h('form', { class: 'filters override' },
+        h('label', {}, t('Daily hours'), h('input', { name: 'value', type: 'number', min: 0, max: 24, step: 0.5, value: a.hours, required: true })),
+        h('label', {}, t('Reason (required)'), h('textarea', { name: 'reason', required: true, maxlength: 1000, rows: 2, cols: 40 })),
+        h('button', { type: 'submit' }, t('Save')), h('button', { type: 'button', class: 'secondary', onclick: () => f.parentNode.parentNode.remove() }, t('Cancel')));
+      f.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        const d = Object.fromEntries(new FormData(f).entries());
+        act('/api/round/override', { application: a.application, field: 'hours', value: d.value, reason: d.reason }, t('Saved.'));
+      });
+      const row = h('tr', { class: 'editing' }, h('td', { colspan: 10 }, f));
+      tr.after(row);
+      f.querySelector('input').focus();
+    }
+  }
+
+  async function viewAssistants(main) {
+    const load = await get('/api/assistants');
+    const list = Array.isArray(load) ? load : (load.assistants || []);
+    main.append(h('h1', {}, t('Assistants and their load')),
+      bars(t('Daily hours by assistant'), list.map((x) => ({ label: x.name || String(x.id), value: x.hours || x.daily_hours || 0 }))),
+      h('div', { class: 'scroll' }, h('pre', {}, JSON.stringify(load, null, 1))));
+  }
+
   /* ---- frame ---- */
 
   const views = [
     ['overview', 'Overview', viewOverview],
     ['cases', 'Cases', viewCases],
     ['conflicts', 'Conflicts', viewConflicts],
+    ['round', 'Round', viewRound],
+    ['assistants', 'Assistants', viewAssistants, () => false], /* when assistant.h lands */
     ['devices', 'Devices', viewDevices],
     ['audit', 'Audit trail', viewAudit, () => can('audit')],
   ];

@@ -75,6 +75,12 @@ hash=$(sqlite3 "$SRV/central.db" "SELECT pw_hash FROM staff WHERE name = 'admin'
 case "$hash" in pbkdf2-sha256\$210000\$*) pass "user: the password is kept as a PBKDF2 hash (210000 iterations)" ;; *) fail "user: stored $hash" ;; esac
 expect_no_grep "admin-secret-1" "$SRV/central.db" "user: the password is not in the store"
 
+# --- the round: the lead's module, created and ranked with its CLI --------
+ROUND=ruse-2026
+expect_status 0 "round: created" "$SS" round create $ROUND --municipality Русе --service personal-assistance \
+	--from 2026-01-01 --to 2026-12-31 --max-users 30 --children-share 0.25 --data "$SRV"
+expect_status 0 "round: ranked" "$SS" round run $ROUND --data "$SRV"
+
 # --- HTTP-level checks with curl --------------------------------------------
 CURL="curl -sk -o $T/resp -w %{http_code}"
 login() { # user password jar -> status
@@ -124,9 +130,9 @@ s2=$($CURL -b "$T/jar3" "$URL/api/me")
 mkdir -p "$ROOT/build/screenshots"
 P_NAME=$(sqlite3 "$SRV/central.db" "SELECT json_extract(body, '$.person.name') FROM record WHERE kind = 'assessment' AND locality = '$L1' AND json_extract(body, '$.person.name') IS NOT NULL ORDER BY id LIMIT 1")
 OTHER=$(sqlite3 "$SRV/central.db" "SELECT id FROM record WHERE kind = 'assessment' AND locality <> '$L1' LIMIT 1")
-for t in "$ROOT"/tests/web/*.test.js; do
+for t in "$ROOT"/tests/web/*.check.js "$ROOT"/tests/web/*.test.js; do
 	NODE_PATH="$NODE_PATH" WEB_URL="$URL" WEB_DATA="$SRV" WEB_SS="$SS" WEB_FA="$FA" WEB_T="$T" \
-		WEB_L1="$L1" WEB_NAME="$P_NAME" WEB_OTHER="$OTHER" WEB_DEV_B="$DEV_B" WEB_PIN="$PIN" \
+		WEB_L1="$L1" WEB_NAME="$P_NAME" WEB_OTHER="$OTHER" WEB_DEV_B="$DEV_B" WEB_PIN="$PIN" WEB_ROUND="$ROUND" \
 		WEB_SHOTS="$ROOT/build/screenshots" CHROMIUM="$CHROMIUM" \
 		timeout 240 node "$t" >"$T/node.out" 2>&1
 	rc=$?

@@ -35,8 +35,10 @@ async function browser() {
 
 /* a fresh context (its own cookies) at 1366x768 */
 async function context(b, opts) {
-  return b.newContext(Object.assign({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 },
+  const ctx = await b.newContext(Object.assign({ ignoreHTTPSErrors: true, viewport: { width: 1366, height: 768 },
     locale: 'en-GB', acceptDownloads: true }, opts || {}));
+  ctx.setDefaultTimeout(15000); /* a step that waits longer has failed */
+  return ctx;
 }
 
 async function login(page, user, password) {

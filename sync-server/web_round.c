@@ -1,0 +1,237 @@
+/*
+ * web_round: the round's pages of the web interface over rounds.h — the
+ * ranking table, capacity, the commission's overrides (with a reason),
+ * lock, publish, the public list and the decision letters. Same session, CSRF and role checks as
+ * the rest of /api (web.c); a user of some localities sees only their
+ * applicants.
+ */
+#include "web_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rounds.h"
+
+/* JSON lines into a JSON array. */
+static void lines_to_array(const buf *lines, buf *out)
+{
+	buf_putc(out, '[');
+	int n = 0;
+	const char *p = lines->data;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len) {
+			if (n++)
+				buf_putc(out, ',');
+			buf_append(out, p, len);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	buf_puts(out, "]\n");
+}
+
+static int id_valid(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+	if (n < 1 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = id[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '.' || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* rounds_show, without the applicants of localities the user does not
+ * see. 0, or an answer already set. */
+static int round_json(api_ctx *a, const user_session *s, const char *id, cJSON **out,
+		      http_resp *resp)
+{
+	buf b = BUF_INIT;
+	err e = {0, ""};
+	*out = NULL;
+	if (!id_valid(id)) {
+		http_error(resp, 400, "invalid", "id: a round id is needed");
+		return -1;
+	}
+	int rc = rounds_show(a->c, id, &b, &e);
+	if (rc) {
+		web_fail(resp, rc, &e);
+		buf_free(&b);
+		return -1;
+	}
+	cJSON *j = cJSON_Parse(b.data ? b.data : "");
+	buf_free(&b);
+	if (!j) {
+		http_error(resp, 500, "internal", "the round cannot be read");
+		return -1;
+	}
+	cJSON *apps = cJSON_GetObjectItemCaseSensitive(j, "applicants");
+	if (!s->u.all_localities && cJSON_IsArray(apps)) {
+		int i = 0;
+		while (i < cJSON_GetArraySize(apps)) {
+			const cJSON *loc = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(apps, i), "locality");
+			if (cJSON_IsString(loc) && user_sees(&s->u, loc->valuestring))
+				i++;
+			else
+				cJSON_DeleteItemFromArray(apps, i);
+		}
+	}
+	*out = j;
+	return 0;
+}
+
+/* The applicant app_no of round j, or NULL if the user does not see it. */
+static const cJSON *applicant(const cJSON *j, long app_no)
+{
+	const cJSON *it;
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "applicants")) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "application");
+		if (cJSON_IsNumber(n) && (long)n->valuedouble == app_no)
+			return it;
+	}
+	return NULL;
+}
+
+static const char *round_status(const cJSON *j, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "round"), key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static long app_param(const http_req *req)
+{
+	char v[24];
+	if (http_query_param(req->query, "app", v, sizeof v))
+		return 0;
+	char *end;
+	long n = strtol(v, &end, 10);
+	return *end || n < 1 ? 0 : n;
+}
+
+int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_session *s,
+		  const char *what)
+{
+	char id[80] = "", fmt[8] = "", lang[4] = "";
+	buf b = BUF_INIT;
+	err e = {0, ""};
+	int rc = 0;
+	cJSON *j = NULL;
+	http_query_param(req->query, "id", id, sizeof id);
+	if (!strcmp(what, "rounds")) {
+		if (!(rc = rounds_list(a->c, &b, &e)))
+			lines_to_array(&b, &resp->body);
+	} else if (!strcmp(what, "round")) {
+		if (!round_json(a, s, id, &j, resp)) {
+			char *t = cJSON_PrintUnformatted(j);
+			buf_puts(&resp->body, t ? t : "{}");
+			cJSON_free(t);
+		}
+	} else if (!strcmp(what, "round/history")) {
+		long app = app_param(req);
+		if (!round_json(a, s, id, &j, resp)) {
+			if (!app && !s->u.all_localities)
+				http_error(resp, 403, "forbidden", "the whole history is for users of all localities");
+			else if (app && !applicant(j, app))
+				http_error(resp, 404, "not_found", "no such application in your localities");
+			else if (!(rc = rounds_history(a->c, id, app, &b, &e)))
+				lines_to_array(&b, &resp->body);
+		}
+	} else if (!strcmp(what, "round/public")) {
+		/* the public list of a published round, as a file */
+		http_query_param(req->query, "format", fmt, sizeof fmt);
+		http_query_param(req->query, "lang", lang, sizeof lang);
+		if (strcmp(fmt, "csv") && strcmp(fmt, "html")) {
+			http_error(resp, 400, "invalid", "format: csv or html");
+		} else if (!round_json(a, s, id, &j, resp)) {
+			if (!round_status(j, "published_at")) {
+				http_error(resp, 409, "conflict", "the round is not published yet");
+			} else if (!(rc = rounds_publish(a->c, id, fmt, *lang ? lang : "bg", s->u.name,
+							&resp->body, &e))) {
+				char cd[160];
+				snprintf(cd, sizeof cd, "attachment; filename=\"public-list-%s.%s\"", id, fmt);
+				resp->content_type = !strcmp(fmt, "csv") ? "text/csv; charset=utf-8"
+									 : "text/html; charset=utf-8";
+				http_resp_header(resp, "Content-Disposition", cd);
+			}
+		}
+	} else if (!strcmp(what, "round/letter")) {
+		long app = app_param(req);
+		if (!round_json(a, s, id, &j, resp)) {
+			if (!app || !applicant(j, app)) {
+				http_error(resp, 404, "not_found", "no such application in your localities");
+			} else if (!(rc = rounds_letter(a->c, id, app, &resp->body, &e))) {
+				resp->content_type = "text/html; charset=utf-8";
+				/* a letter is a printable page: its own styles, no script */
+				web_letter_headers(resp);
+			}
+		}
+	} else {
+		http_error(resp, 404, "not_found", "no such path: %.80s", req->path);
+	}
+	if (rc)
+		web_fail(resp, rc, &e);
+	cJSON_Delete(j);
+	buf_free(&b);
+	return 0;
+}
+
+int web_round_post(api_ctx *a, const cJSON *body, http_resp *resp, const user_session *s,
+		   const char *what)
+{
+	const cJSON *jid = cJSON_GetObjectItemCaseSensitive(body, "id");
+	const char *id = cJSON_IsString(jid) ? jid->valuestring : NULL;
+	err e = {0, ""};
+	cJSON *j = NULL;
+	int rc = 0;
+	if (!strcmp(what, "round/override")) {
+		if (web_require(s, resp, "override") || round_json(a, s, id, &j, resp))
+			goto done;
+		const cJSON *app = cJSON_GetObjectItemCaseSensitive(body, "application");
+		const cJSON *field = cJSON_GetObjectItemCaseSensitive(body, "field");
+		const cJSON *value = cJSON_GetObjectItemCaseSensitive(body, "value");
+		const cJSON *reason = cJSON_GetObjectItemCaseSensitive(body, "reason");
+		if (!cJSON_IsNumber(app) || !cJSON_IsString(field) || !cJSON_IsString(value) ||
+		    !cJSON_IsString(reason)) {
+			http_error(resp, 400, "invalid", "application, field, value and reason are needed");
+			goto done;
+		}
+		if (!applicant(j, (long)app->valuedouble)) {
+			http_error(resp, 404, "not_found", "no such application in your localities");
+			goto done;
+		}
+		rc = rounds_override(a->c, id, (long)app->valuedouble, field->valuestring,
+				     value->valuestring, reason->valuestring, s->u.name, &e);
+	} else if (!strcmp(what, "round/lock") || !strcmp(what, "round/publish")) {
+		int lock = !strcmp(what, "round/lock");
+		if (web_require(s, resp, lock ? "lock" : "publish"))
+			goto done;
+		if (!s->u.all_localities) {
+			http_error(resp, 403, "forbidden", "only a user of all localities decides for the whole round");
+			goto done;
+		}
+		if (round_json(a, s, id, &j, resp))
+			goto done;
+		if (lock) {
+			rc = rounds_lock(a->c, id, NULL, s->u.name, &e);
+		} else {
+			buf out = BUF_INIT;
+			rc = rounds_publish(a->c, id, "json", "en", s->u.name, &out, &e);
+			buf_free(&out);
+		}
+	} else {
+		http_error(resp, 404, "not_found", "no such path");
+		goto done;
+	}
+	if (rc)
+		web_fail(resp, rc, &e);
+	else
+		buf_puts(&resp->body, "{\"ok\":true}\n");
+done:
+	cJSON_Delete(j);
+	return 0;
+}
