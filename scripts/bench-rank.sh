@@ -8,6 +8,7 @@
 set -eu
 B=${1:-build}
 D=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/fa-bench.XXXXXX")}
+mkdir -p "$D"
 trap 'rm -f "$D"/cases-*.json "$D"/out.json "$D"/timing.txt' EXIT
 NCPU=$(nproc)
 field() { echo "$1" | sed "s/.*$2=\([0-9.]*\).*/\1/"; }
