@@ -93,6 +93,8 @@ struct node {
 	char *text;      /* N_LIT: owned string bytes */
 	node **kid;
 	size_t nkid;
+	size_t *sl;      /* sum/count over references only: their slots */
+	size_t sl_max;   /* the greatest of them */
 };
 
 struct expr {
@@ -188,6 +190,7 @@ static void free_node(node *n)
 		free_node(n->kid[i]);
 	free(n->kid);
 	free(n->text);
+	free(n->sl);
 	free(n);
 }
 
@@ -508,6 +511,21 @@ static int check_call(parser *p, node *n)
 		n->mask = M_NULL;
 		for (size_t r = 0; r < tabs[i].n; r++)
 			n->mask |= 1u << tabs[i].rows[r].value.type;
+		break;
+	}
+	case F_SUM: case F_COUNT_NONNULL: case F_COUNT_TRUE: {
+		/* over references only (most of a score): keep their slots in
+		 * one array for a tight loop at evaluation */
+		size_t i;
+		for (i = 0; i < n->nkid && n->kid[i]->kind == N_SLOT; i++)
+			;
+		if (i == n->nkid && n->nkid > 2 && (n->sl = malloc(n->nkid * sizeof *n->sl))) {
+			for (i = 0; i < n->nkid; i++) {
+				n->sl[i] = n->kid[i]->idx;
+				if (n->sl[i] > n->sl_max)
+					n->sl_max = n->sl[i];
+			}
+		}
 		break;
 	}
 	}
@@ -1027,6 +1045,36 @@ static int ev_call(const node *n, const expr_scope *sc, expr_value *out, err *e)
 		return rc;
 	case F_LOOKUP:
 		return ev_lookup(n, sc, out, e);
+	}
+	if (n->sl && n->sl_max < sc->nslots) {
+		const expr_value *S = sc->slots;
+		size_t i;
+		if (n->fn == F_COUNT_NONNULL) {
+			for (i = 0; i < n->nkid; i++)
+				acc += S[n->sl[i]].type != EXPR_NULL;
+		} else if (n->fn == F_COUNT_TRUE) {
+			for (i = 0; i < n->nkid; i++) {
+				const expr_value *x = &S[n->sl[i]];
+				if (x->type == EXPR_BOOL)
+					acc += x->u.b != 0;
+				else if (x->type != EXPR_NULL)
+					break;
+			}
+		} else {
+			for (i = 0; i < n->nkid; i++) {
+				const expr_value *x = &S[n->sl[i]];
+				if (x->type == EXPR_NUM)
+					acc += x->u.num;
+				else if (x->type != EXPR_NULL)
+					break;
+			}
+		}
+		if (i < n->nkid) {
+			const char *what;
+			arg_types(n, i, &what);
+			return node_fail(e, ERR_TYPE, n, what, tname(S[n->sl[i]].type));
+		}
+		return put_num(n, acc, out, e);
 	}
 	/* sum() and count_nonnull() over item slots are most of a score: a
 	 * tight loop for them (same checks, no per-argument dispatch) */

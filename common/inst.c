@@ -91,6 +91,9 @@ int inst_slot(const instrument *in, const char *id, size_t len)
 	}
 }
 
+#define INST_F_REQUIRED 1 /* inst_eval.flags: a constant requirement */
+#define INST_F_SLOW 2     /* a requirement or a constraint to evaluate */
+
 /* --- languages and labels ---------------------------------------------- */
 
 static const char *const lang_codes[LANG_COUNT] = {"bg", "ro", "en"};
@@ -1003,13 +1006,29 @@ int inst_eval_init(inst_eval *ev, const instrument *in)
 	ev->problem = calloc(in->nfields ? in->nfields : 1, 1);
 	ev->list_items = calloc(in->nlist_items ? in->nlist_items : 1, sizeof *ev->list_items);
 	ev->hint = malloc((in->nfields ? in->nfields : 1) * sizeof *ev->hint);
+	ev->flags = calloc(in->nfields ? in->nfields : 1, 1);
+	ev->rel = malloc((in->nfields ? in->nfields : 1) * sizeof *ev->rel);
 	if (!ev->slots || !ev->given || !ev->relevant || !ev->problem || !ev->list_items ||
-	    !ev->hint) {
+	    !ev->hint || !ev->flags || !ev->rel) {
 		inst_eval_free(ev);
 		return ERR_NOMEM;
 	}
-	for (size_t i = 0; i < in->nfields; i++)
+	ev->first_calc = in->nfields;
+	for (size_t i = 0; i < in->nfields; i++) {
+		const inst_field *f = &in->fields[i];
 		ev->hint[i] = -1;
+		if (f->type == INST_CALC) {
+			if (ev->first_calc == in->nfields)
+				ev->first_calc = i;
+			continue;
+		}
+		if (ev->first_calc < in->nfields)
+			continue; /* only what comes before the first computed value is checked */
+		ev->flags[i] = (unsigned char)((f->required ? INST_F_REQUIRED : 0) |
+					       (f->required_x || f->constraint ? INST_F_SLOW : 0));
+		if (f->relevant)
+			ev->rel[ev->nrel++] = (int)i;
+	}
 	return 0;
 }
 
@@ -1021,6 +1040,8 @@ void inst_eval_free(inst_eval *ev)
 	free(ev->problem);
 	free(ev->list_items);
 	free(ev->hint);
+	free(ev->flags);
+	free(ev->rel);
 	memset(ev, 0, sizeof *ev);
 }
 
@@ -1247,28 +1268,34 @@ static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, er
 	/* Check in file order: relevance, requiredness, type and range,
 	 * constraint. An item that is not relevant is null for everything
 	 * that follows, whatever was answered. */
-	for (size_t i = 0; i < n; i++) {
+	size_t nchk = ev->first_calc;
+	memset(ev->relevant, 1, nchk);
+	for (size_t r = 0; r < ev->nrel; r++) {
+		size_t i = (size_t)ev->rel[r];
 		const inst_field *f = &in->fields[i];
-		if (f->type == INST_CALC)
-			break;
 		int relevant = 1;
-		if (f->relevant && (rc = expr_eval_bool(f->relevant, &scope, &relevant, e)))
+		if ((rc = expr_eval_bool(f->relevant, &scope, &relevant, e)))
 			return err_prefix(e, rc, "%s: relevant", f->id);
 		ev->relevant[i] = (unsigned char)relevant;
 		if (!relevant)
 			ev->slots[i] = expr_null();
 	}
 	/* Relevance refers only to earlier items, so after the pass above
-	 * every value is final; now check what was asked. */
-	for (size_t i = 0; i < n; i++) {
-		const inst_field *f = &in->fields[i];
-		if (f->type == INST_CALC)
-			break;
-		int required = f->required;
+	 * every value is final; now check what was asked. The common case
+	 * (a constant requirement, no constraint) reads only byte arrays. */
+	const unsigned char *flags = ev->flags;
+	for (size_t i = 0; i < nchk; i++) {
 		if (!ev->relevant[i])
 			continue;
 		if (prob[i])
-			return field_error(e, f, (problem)prob[i], lang);
+			return field_error(e, &in->fields[i], (problem)prob[i], lang);
+		if (!(flags[i] & INST_F_SLOW)) {
+			if ((flags[i] & INST_F_REQUIRED) && !ev->given[i] && !draft)
+				return field_error(e, &in->fields[i], P_MISSING, lang);
+			continue;
+		}
+		const inst_field *f = &in->fields[i];
+		int required = f->required;
 		if (f->required_x && (rc = expr_eval_bool(f->required_x, &scope, &required, e)))
 			return err_prefix(e, rc, "%s: required", f->id);
 		if (required && !ev->given[i] && !draft)
@@ -1284,7 +1311,7 @@ static int evaluate(inst_eval *ev, const cJSON *a, inst_lang lang, int draft, er
 	}
 
 	/* Computed values and outputs, in file order. */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = ev->first_calc; i < n; i++) {
 		const inst_field *f = &in->fields[i];
 		if (f->type != INST_CALC)
 			continue;

@@ -161,6 +161,10 @@ typedef struct inst_eval {
 	expr_value *list_items; /* backing store of multiple-choice answers */
 	size_t list_used;
 	int *hint;              /* nfields: slot of the k-th answer key last time */
+	/* what evaluation reads per field, in small arrays (set by init) */
+	unsigned char *flags;   /* nfields: INST_F_* */
+	int *rel;               /* the fields with a relevance condition, in order */
+	size_t nrel, first_calc;
 } inst_eval;
 
 int inst_eval_init(inst_eval *ev, const instrument *in);
