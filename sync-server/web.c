@@ -516,7 +516,8 @@ static int api_get(api_ctx *a, const http_req *req, http_resp *resp, const user_
 					{":action", param(req, "action", act, sizeof act)}};
 			rc = query_json(a->c, audit_sql, &s->u, kv, 2, &resp->body, &e);
 		}
-	} else if (!strcmp(what, "rounds") || !strncmp(what, "round", 5)) {
+	} else if (!strcmp(what, "rounds") || !strncmp(what, "round", 5) ||
+		   !strcmp(what, "assistants")) {
 		web_round_get(a, req, resp, s, what);
 	} else {
 		http_error(resp, 404, "not_found", "no such path: %.80s", req->path);

@@ -1,7 +1,8 @@
 /*
  * web_round: the round's pages of the web interface over rounds.h — the
  * ranking table, capacity, the commission's overrides (with a reason),
- * lock, publish, the public list and the decision letters. Same session, CSRF and role checks as
+ * lock, publish, the public list and the decision letters; and the
+ * assistants' load (assistant.h). Same session, CSRF and role checks as
  * the rest of /api (web.c); a user of some localities sees only their
  * applicants.
  */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assistant.h"
 #include "rounds.h"
 
 /* JSON lines into a JSON array. */
@@ -113,6 +115,32 @@ static long app_param(const http_req *req)
 	return *end || n < 1 ? 0 : n;
 }
 
+/* The assistants' load (JSON of assistant_load_json) without the
+ * assistants of localities the user does not see. */
+static void assistants_visible(const buf *in, const user_session *s, buf *out)
+{
+	if (s->u.all_localities) {
+		buf_append(out, in->data, in->len);
+		return;
+	}
+	cJSON *j = cJSON_Parse(in->data ? in->data : "");
+	cJSON *list = cJSON_GetObjectItemCaseSensitive(j, "assistants");
+	int i = 0;
+	while (cJSON_IsArray(list) && i < cJSON_GetArraySize(list)) {
+		const cJSON *loc = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(list, i), "locality");
+		if (cJSON_IsString(loc) && user_sees(&s->u, loc->valuestring))
+			i++;
+		else
+			cJSON_DeleteItemFromArray(list, i);
+	}
+	/* the totals are of every assistant: not for a user of some localities */
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "totals");
+	char *t = j ? cJSON_PrintUnformatted(j) : NULL;
+	buf_puts(out, t ? t : "{\"assistants\":[]}");
+	cJSON_free(t);
+	cJSON_Delete(j);
+}
+
 int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_session *s,
 		  const char *what)
 {
@@ -170,6 +198,12 @@ int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_s
 				web_letter_headers(resp);
 			}
 		}
+	} else if (!strcmp(what, "assistants")) {
+		char on[16];
+		if (http_query_param(req->query, "on", on, sizeof on))
+			on[0] = '\0';
+		if (!(rc = assistant_load_json(a->c, *on ? on : NULL, &b, &e)))
+			assistants_visible(&b, s, &resp->body);
 	} else {
 		http_error(resp, 404, "not_found", "no such path: %.80s", req->path);
 	}

@@ -340,12 +340,22 @@
     }
   }
 
-  async function viewAssistants(main) {
-    const load = await get('/api/assistants');
-    const list = Array.isArray(load) ? load : (load.assistants || []);
-    main.append(h('h1', {}, t('Assistants and their load')),
-      bars(t('Daily hours by assistant'), list.map((x) => ({ label: x.name || String(x.id), value: x.hours || x.daily_hours || 0 }))),
-      h('div', { class: 'scroll' }, h('pre', {}, JSON.stringify(load, null, 1))));
+  async function viewAssistants(main, params) {
+    const load = await get('/api/assistants' + qs({ on: params.get('on') }));
+    const list = load.assistants || [];
+    const f = h('form', { class: 'filters' },
+      h('label', {}, t('On'), h('input', { type: 'date', name: 'on', value: load.on })), h('button', { type: 'submit' }, t('Show')));
+    f.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = '#/assistants' + qs(Object.fromEntries(new FormData(f).entries())); });
+    main.append(h('div', {}, h('h1', {}, t('Assistants and their load')), f,
+      bars(t('Daily hours by assistant') + ` (${t('at most')} ${fmt(load.day_hours)})`,
+        list.map((x) => ({ label: `${x.initials} · ${x.locality}`, value: x.hours || 0 }))),
+      h('div', { class: 'scroll' }, h('table', { id: 'assistants' },
+        h('thead', {}, h('tr', {}, [t('Assistant'), t('Locality'), t('Role'), t('Status'), t('Users'), t('Hours a day'), t('Load'), t('Problems')].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, list.map((x) => h('tr', { 'data-id': x.id },
+          h('td', {}, x.initials), h('td', {}, x.locality), h('td', {}, t(x.role)), h('td', {}, t(x.status)),
+          h('td', {}, x.users.map((u) => h('div', {}, u.person.slice(0, 8) + ` · ${fmt(u.hours)} h${u.child ? ' · ' + t('child') : ''}`))),
+          h('td', { class: 'num hours' }, fmt(x.hours)), h('td', {}, h('span', { class: 'tag' + (x.load === 'over' ? ' open' : '') }, t(x.load))),
+          h('td', {}, [...x.violations, ...x.warnings].map((v) => t(v)).join(', ')))))))));
   }
 
   /* ---- frame ---- */
@@ -355,7 +365,7 @@
     ['cases', 'Cases', viewCases],
     ['conflicts', 'Conflicts', viewConflicts],
     ['round', 'Round', viewRound],
-    ['assistants', 'Assistants', viewAssistants, () => false], /* when assistant.h lands */
+    ['assistants', 'Assistants', viewAssistants],
     ['devices', 'Devices', viewDevices],
     ['audit', 'Audit trail', viewAudit, () => can('audit')],
   ];

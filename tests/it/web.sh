@@ -81,6 +81,18 @@ expect_status 0 "round: created" "$SS" round create $ROUND --municipality Рус
 	--from 2026-01-01 --to 2026-12-31 --max-users 30 --children-share 0.25 --data "$SRV"
 expect_status 0 "round: ranked" "$SS" round run $ROUND --data "$SRV"
 
+# --- assistants (the census helper's module), made with its CLI ------------
+ASSIST="Гергана Петкова"
+L2=$(sqlite3 "$SRV/central.db" "SELECT locality FROM record WHERE kind = 'assessment' AND locality <> '$L1' LIMIT 1")
+A1=$("$SS" assistant add "$ASSIST" --locality "$L1" --data "$SRV")
+A2=$("$SS" assistant add "Стоян Колев" --locality "$L2" --data "$SRV")
+"$SS" assistant status "$A1" contracted --data "$SRV" >/dev/null
+"$SS" assistant status "$A2" contracted --data "$SRV" >/dev/null
+for p in $(sqlite3 "$SRV/central.db" "SELECT json_extract(body, '$.person.id') FROM record WHERE kind = 'assessment' AND locality = '$L1' AND json_extract(body, '$.person.birth_date') < '2000' LIMIT 2"); do
+	"$SS" assistant choose "$A1" "$p" --data "$SRV" >/dev/null
+done
+[ -n "$A1" ] && "$SS" assistant load --data "$SRV" >"$T/load.json"; [ -s "$T/load.json" ] && pass "assistants: two made, two users chosen" || fail "assistants: setup"
+
 # --- HTTP-level checks with curl --------------------------------------------
 CURL="curl -sk -o $T/resp -w %{http_code}"
 login() { # user password jar -> status
@@ -132,7 +144,7 @@ P_NAME=$(sqlite3 "$SRV/central.db" "SELECT json_extract(body, '$.person.name') F
 OTHER=$(sqlite3 "$SRV/central.db" "SELECT id FROM record WHERE kind = 'assessment' AND locality <> '$L1' LIMIT 1")
 for t in "$ROOT"/tests/web/*.check.js "$ROOT"/tests/web/*.test.js; do
 	NODE_PATH="$NODE_PATH" WEB_URL="$URL" WEB_DATA="$SRV" WEB_SS="$SS" WEB_FA="$FA" WEB_T="$T" \
-		WEB_L1="$L1" WEB_NAME="$P_NAME" WEB_OTHER="$OTHER" WEB_DEV_B="$DEV_B" WEB_PIN="$PIN" WEB_ROUND="$ROUND" \
+		WEB_L1="$L1" WEB_NAME="$P_NAME" WEB_OTHER="$OTHER" WEB_DEV_B="$DEV_B" WEB_PIN="$PIN" WEB_ROUND="$ROUND" WEB_ASSISTANT="$ASSIST" \
 		WEB_SHOTS="$ROOT/build/screenshots" CHROMIUM="$CHROMIUM" \
 		timeout 240 node "$t" >"$T/node.out" 2>&1
 	rc=$?
