@@ -93,6 +93,7 @@ window.I18N = {
     "not_contracted": "без договор",
     "ineligible": "недопустим",
     "duplicate": "дублиран",
+    "excluded": "изключен",
     'admin': 'администратор', 'coordinator': 'координатор', 'commission': 'член на комисията', 'viewer': 'наблюдател',
   },
   ro: {
@@ -185,6 +186,7 @@ window.I18N = {
     "not_contracted": "fără contract",
     "ineligible": "neeligibil",
     "duplicate": "duplicat",
+    "excluded": "exclus",
     'admin': 'administrator', 'coordinator': 'coordonator', 'commission': 'membru al comisiei', 'viewer': 'observator',
   },
 };
