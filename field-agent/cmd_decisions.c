@@ -82,7 +82,8 @@ int cmd_decisions(int argc, char **argv)
 	if (rc)
 		return agent_fail("decisions", &e);
 	db_stmt st;
-	int n = 0;
+	int n = 0, total = 0;
+	char last_round[80] = "";
 	if ((rc = db_prepare(&s.d, &st, "SELECT id, sealed FROM remote WHERE kind = 'decision' ORDER BY seq",
 			     &e)))
 		goto done;
@@ -105,6 +106,12 @@ int cmd_decisions(int argc, char **argv)
 		const char *name = NULL;
 		if (pid && store_person_get(&s, pid, &fields, loc, &ignored) == 0)
 			name = text_of(fields, "name");
+		const char *round = text_of(d, "round");
+		if (round && strcmp(round, last_round)) {
+			printf(_("round %s\n"), round);
+			snprintf(last_round, sizeof last_round, "%s", round);
+			n = 0;
+		}
 		if (n++ == 0) {
 			column(_("No."), 6);
 			column(_("person"), 26);
@@ -128,11 +135,12 @@ int cmd_decisions(int argc, char **argv)
 		printf("%s\n", text_of(d, "reassess_on") ? text_of(d, "reassess_on") : "—");
 		cJSON_Delete(fields);
 		cJSON_Delete(d);
+		total++;
 	}
 	db_finalize(&st);
 	if (rc > 0)
 		rc = 0;
-	if (!rc && n == 0)
+	if (!rc && total == 0)
 		printf("%s", _("no decisions received yet (they arrive with sync)\n"));
 done:
 	store_close(&s);

@@ -304,13 +304,17 @@ static int feed_decision(central *c, const char *round_id, long app_no, err *e)
 			     "INSERT OR REPLACE INTO decision_feed(id, locality, body) VALUES (:id, :l, :b)",
 			     e)))
 		goto done;
-	db_bind_text(&st, ":id", aid, -1);
+	/* one decision per round and assessment: a person may apply to the
+	 * rounds of two services */
+	char fid[140];
+	snprintf(fid, sizeof fid, "%s/%s", round_id, aid);
+	db_bind_text(&st, ":id", fid, -1);
 	db_bind_text(&st, ":l", loc, -1);
 	db_bind_text(&st, ":b", b.data, (int)b.len);
 	rc = db_step(&st, e);
 	db_finalize(&st);
 	if (rc >= 0)
-		rc = central_change_locked(c, "decision", aid, loc, NULL, e);
+		rc = central_change_locked(c, "decision", fid, loc, NULL, e);
 done:
 	buf_free(&b);
 	return rc < 0 ? rc : 0;

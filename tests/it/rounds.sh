@@ -216,9 +216,16 @@ expect_status 0 "pull: the device syncs" env FA_PIN=$PIN "$FA" sync --retries 0
 n_dec=$(sqlite3 "$FA_DATA/agent.db" "SELECT count(*) FROM remote WHERE kind = 'decision'")
 n_app=$(R show ruse-1 | jq '.applicants | length')
 [ "$n_dec" = "$n_app" ] && pass "pull: the device holds the decisions of its $n_app applications" || fail "pull: $n_dec decisions of $n_app"
+# a second service's round over the same people: its decisions do not
+# replace the first's on the device
+R create ruse-day-centre --municipality "Стара Загора" --service "Дневен център" --from 2026-01-01 --to 2026-12-31 --max-users 3 >/dev/null
+R run ruse-day-centre >/dev/null && R lock ruse-day-centre --on 2026-06-01 >/dev/null
+FA_PIN=$PIN "$FA" sync --retries 0 >/dev/null 2>&1
+n_dec2=$(sqlite3 "$FA_DATA/agent.db" "SELECT count(*) FROM remote WHERE kind = 'decision'")
+[ "$n_dec2" = $((2 * n_app)) ] && pass "pull: a second round's decisions arrive beside the first's ($n_dec2)" || fail "pull: $n_dec2 decisions after a second round"
 expect_status 0 "decisions: the assessor sees them on the device" env FA_PIN=$PIN "$FA" decisions
 expect_grep "left the service" "$T/out" "decisions: the user who left is shown as such"
-[ "$(grep -c "approved" "$T/out")" -ge 8 ] && pass "decisions: the approved are listed" || fail "decisions: approved lines"
+[ "$(grep -c "approved" "$T/out")" -ge 11 ] && pass "decisions: the approved are listed" || fail "decisions: approved lines"
 expect_grep "$own_name" "$T/out" "decisions: the device names its own person"
 expect_status 0 "decisions: in Bulgarian" env FA_PIN=$PIN "$FA" --lang bg decisions
 expect_grep "напуснал услугата" "$T/out" "decisions: Bulgarian words"
