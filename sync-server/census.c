@@ -10,10 +10,12 @@
 #include "census.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr.h"
 #include "json.h"
 #include "rank.h"
 #include "report.h"
@@ -62,12 +64,88 @@ typedef struct scr {
 } scr;
 
 typedef struct svc {
-	char *benef; /* person id, else household id */
-	int is_person;
-	char *locality, *type, *date, *place, *resolves, *staff;
-	long minutes;
-	int planned;
+	const char *benef, *type, *place; /* interned (cen.benefs, types, places) */
+	uint32_t benef_id, staff_id, type_id, place_id; /* ids in those tables */
+	char date[11];
+	long day, month, minutes; /* days since 1970, year × 12 + month − 1 */
+	int is_person, planned;
+	int loc;        /* index in cen.locs */
+	char *resolves; /* owned; NULL mostly */
 } svc;
+
+/* Strings interned once (a county has 550,000 services but a few dozen
+ * types and places, a few hundred workers): id = order of first sight. */
+typedef struct strtab {
+	char **s;
+	size_t n, cap;
+	uint32_t *slot; /* open addressing: id + 1, 0 empty */
+	size_t nslot;
+} strtab;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The id of s in t; inserted (copied) unless find_only. -1 when absent
+ * (find_only) or out of memory. */
+static long strtab_id(strtab *t, const char *s, int find_only)
+{
+	if (t->nslot) {
+		for (size_t i = (size_t)(str_hash(s) & (t->nslot - 1));; i = (i + 1) & (t->nslot - 1)) {
+			if (!t->slot[i])
+				break;
+			if (!strcmp(t->s[t->slot[i] - 1], s))
+				return (long)t->slot[i] - 1;
+		}
+	}
+	if (find_only)
+		return -1;
+	if ((t->n + 1) * 2 > t->nslot) { /* grow and rehash */
+		size_t ns = t->nslot ? t->nslot * 2 : 64;
+		uint32_t *sl = calloc(ns, sizeof *sl);
+		if (!sl)
+			return -1;
+		for (size_t k = 0; k < t->n; k++) {
+			size_t i = (size_t)(str_hash(t->s[k]) & (ns - 1));
+			while (sl[i])
+				i = (i + 1) & (ns - 1);
+			sl[i] = (uint32_t)k + 1;
+		}
+		free(t->slot);
+		t->slot = sl;
+		t->nslot = ns;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		char **g = realloc(t->s, nc * sizeof *g);
+		if (!g)
+			return -1;
+		t->s = g;
+		t->cap = nc;
+	}
+	char *copy = strdup(s);
+	if (!copy)
+		return -1;
+	t->s[t->n] = copy;
+	size_t i = (size_t)(str_hash(s) & (t->nslot - 1));
+	while (t->slot[i])
+		i = (i + 1) & (t->nslot - 1);
+	t->slot[i] = (uint32_t)t->n + 1;
+	return (long)t->n++;
+}
+
+static void strtab_free(strtab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->s[i]);
+	free(t->s);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
 
 typedef struct person_st {
 	size_t first_scr, nscr; /* its screenings in cen.s */
@@ -96,6 +174,7 @@ typedef struct cen {
 	size_t np;
 	long capacity;
 	char first_month[8], last_month[8];
+	strtab benefs, staff, types, places;
 } cen;
 
 static char *dup_text(const char *s)
@@ -114,15 +193,8 @@ static void cen_free(cen *c)
 		free(c->s[i].items);
 	}
 	free(c->s);
-	for (size_t i = 0; i < c->nv; i++) {
-		free(c->v[i].benef);
-		free(c->v[i].locality);
-		free(c->v[i].type);
-		free(c->v[i].date);
-		free(c->v[i].place);
+	for (size_t i = 0; i < c->nv; i++)
 		free(c->v[i].resolves);
-		free(c->v[i].staff);
-	}
 	free(c->v);
 	for (size_t i = 0; i < c->np; i++)
 		free(c->p[i].resolved);
@@ -132,6 +204,10 @@ static void cen_free(cen *c)
 	free(c->locs);
 	free(c->households);
 	free(c->people);
+	strtab_free(&c->benefs);
+	strtab_free(&c->staff);
+	strtab_free(&c->types);
+	strtab_free(&c->places);
 	inst_free(c->in);
 }
 
@@ -296,16 +372,31 @@ static int load_services(central *ce, cen *c, err *e)
 		memset(v, 0, sizeof *v);
 		c->nv++;
 		v->is_person = !db_col_is_null(&st, 1);
-		v->benef = dup_text(db_col_text(&st, v->is_person ? 1 : 2));
-		v->locality = dup_text(loc);
-		v->type = dup_text(db_col_text(&st, 3));
-		v->date = dup_text(date);
+		const char *type = db_col_text(&st, 3), *place = db_col_text(&st, 6);
+		const char *staff = db_col_text(&st, 9);
+		long b = strtab_id(&c->benefs, db_col_text(&st, v->is_person ? 1 : 2) ? db_col_text(&st, v->is_person ? 1 : 2) : "", 0);
+		long w = strtab_id(&c->staff, staff ? staff : "", 0);
+		long t = strtab_id(&c->types, type ? type : "", 0);
+		long pl = strtab_id(&c->places, place ? place : "", 0);
+		if (b < 0 || w < 0 || t < 0 || pl < 0) {
+			rc = err_set(e, ERR_NOMEM, "out of memory");
+			goto done;
+		}
+		v->benef_id = (uint32_t)b;
+		v->staff_id = (uint32_t)w;
+		v->type_id = (uint32_t)t;
+		v->place_id = (uint32_t)pl;
+		v->benef = c->benefs.s[b];
+		v->type = c->types.s[t];
+		v->place = c->places.s[pl];
+		v->loc = loc_index(c, loc);
+		memcpy(v->date, date, 10);
+		int y, m;
+		expr_parse_date(date, 10, &v->day);
+		v->month = sscanf(date, "%4d-%2d", &y, &m) == 2 ? (long)y * 12 + m - 1 : 0;
 		v->minutes = (long)db_col_int(&st, 5);
-		v->place = dup_text(db_col_text(&st, 6));
 		v->planned = db_col_text(&st, 7) && !strcmp(db_col_text(&st, 7), "planned");
-		v->resolves = db_col_is_null(&st, 8) ? NULL : dup_text(db_col_text(&st, 8));
-		v->staff = dup_text(db_col_text(&st, 9));
-		if (!v->benef || !v->locality || !v->type || !v->date || !v->place || !v->staff) {
+		if (!db_col_is_null(&st, 8) && !(v->resolves = strdup(db_col_text(&st, 8)))) {
 			rc = err_set(e, ERR_NOMEM, "out of memory");
 			goto done;
 		}
@@ -368,23 +459,29 @@ done:
 static int cmp_svc_benef(const void *a, const void *b)
 {
 	const svc *x = a, *y = b;
-	int r = strcmp(x->benef, y->benef);
-	return r ? r : strcmp(x->date, y->date);
+	if (x->benef_id != y->benef_id)
+		return x->benef_id < y->benef_id ? -1 : 1;
+	return x->day < y->day ? -1 : x->day > y->day;
 }
 
-/* The services of one beneficiary (range in the sorted c->v). */
+/* The services of one beneficiary (range in c->v, sorted by beneficiary). */
 static void services_of(const cen *c, const char *benef, size_t *lo, size_t *hi)
 {
+	long id = strtab_id((strtab *)&c->benefs, benef, 1);
 	size_t a = 0, b = c->nv;
+	if (id < 0) {
+		*lo = *hi = 0;
+		return;
+	}
 	while (a < b) {
 		size_t m = a + (b - a) / 2;
-		if (strcmp(c->v[m].benef, benef) < 0)
+		if (c->v[m].benef_id < (uint32_t)id)
 			a = m + 1;
 		else
 			b = m;
 	}
 	*lo = a;
-	while (a < c->nv && !strcmp(c->v[a].benef, benef))
+	while (a < c->nv && c->v[a].benef_id == (uint32_t)id)
 		a++;
 	*hi = a;
 }
@@ -433,7 +530,7 @@ static int build_persons(cen *c, err *e)
 			if (sv->planned) {
 				p->planned++;
 				for (size_t w = lo; w < hi; w++)
-					if (!c->v[w].planned && !strcmp(c->v[w].type, sv->type)) {
+					if (!c->v[w].planned && c->v[w].type_id == sv->type_id) {
 						p->plan_given++;
 						break;
 					}
@@ -583,48 +680,33 @@ static void scope_free(scope *s)
 	free(s->missing_by_type.a);
 }
 
-static int cmp_ptr_benef(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	return strcmp((*(svc *const *)a)->benef, (*(svc *const *)b)->benef);
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
-static int cmp_ptr_staff(const void *a, const void *b)
+/* The number of distinct values of keys[0..n) >> shift (sorts keys). */
+static long distinct_keys(uint64_t *keys, size_t n, int shift)
 {
-	return strcmp((*(svc *const *)a)->staff, (*(svc *const *)b)->staff);
-}
-
-static int cmp_ptr_month_benef(const void *a, const void *b)
-{
-	const svc *x = *(svc *const *)a, *y = *(svc *const *)b;
-	int r = strncmp(x->date, y->date, 7);
-	return r ? r : strcmp(x->benef, y->benef);
-}
-
-static int cmp_ptr_day_benef(const void *a, const void *b)
-{
-	const svc *x = *(svc *const *)a, *y = *(svc *const *)b;
-	int r = strcmp(x->date, y->date);
-	return r ? r : strcmp(x->benef, y->benef);
+	sort(keys, n, sizeof *keys, cmp_u64);
+	long k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || keys[i - 1] >> shift != keys[i] >> shift)
+			k++;
+	return k;
 }
 
 static int cmp_ptr_tmp(const void *a, const void *b)
 {
 	const svc *x = *(svc *const *)a, *y = *(svc *const *)b;
-	int r = strcmp(x->type, y->type);
-	if (!r)
-		r = strncmp(x->date, y->date, 7);
-	return r ? r : strcmp(x->place, y->place);
+	if (x->type_id != y->type_id)
+		return x->type_id < y->type_id ? -1 : 1;
+	if (x->month != y->month)
+		return x->month < y->month ? -1 : 1;
+	return x->place_id < y->place_id ? -1 : x->place_id > y->place_id;
 }
 
-static long distinct(svc **a, size_t n, int (*cmp)(const void *, const void *))
-{
-	sort(a, n, sizeof *a, cmp);
-	long k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || cmp(&a[i - 1], &a[i]))
-			k++;
-	return k;
-}
 
 static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, err *e)
 {
@@ -637,6 +719,7 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 	s->item_active = calloc(ni, sizeof *s->item_active);
 	s->item_resolved = calloc(ni, sizeof *s->item_resolved);
 	svc **sel = calloc(c->nv ? c->nv : 1, sizeof *sel);
+	uint64_t *keys = NULL;
 	int rc = 0;
 	if (!s->dim_cases || !s->dim_active || !s->item_cases || !s->item_active ||
 	    !s->item_resolved || !sel) {
@@ -687,7 +770,7 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 					continue;
 				int given = 0;
 				for (size_t w = lo; w < hi && !given; w++)
-					given = !c->v[w].planned && !strcmp(c->v[w].type, c->v[v].type);
+					given = !c->v[w].planned && c->v[w].type_id == c->v[v].type_id;
 				if (!given && kvs_add(&s->missing_by_type, c->v[v].type, 1, 0)) {
 					rc = err_set(e, ERR_NOMEM, "out of memory");
 					goto done;
@@ -699,59 +782,83 @@ static int compute_scope(const cen *c, const census_opts *o, int loc, scope *s, 
 	size_t n = 0;
 	for (size_t i = 0; i < c->nv; i++) {
 		svc *v = &c->v[i];
-		if (v->planned || (loc >= 0 && loc_index(c, v->locality) != loc) ||
+		if (v->planned || (loc >= 0 && v->loc != loc) ||
 		    (o->from && strcmp(v->date, o->from) < 0) || (o->to && strcmp(v->date, o->to) > 0))
 			continue;
 		sel[n++] = v;
 		s->services++;
 		s->minutes += v->minutes;
-		char month[8];
-		snprintf(month, sizeof month, "%.7s", v->date);
-		if (kvs_add(&s->by_type, v->type, 1, v->minutes) ||
-		    kvs_add(&s->by_month, month, 1, v->minutes) ||
-		    kvs_add(&s->by_place, v->place, 1, v->minutes)) {
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
 	}
+	/* by type, by place: counted by id (ids are in the names' order) */
+	size_t ntypes = c->types.n, nplaces = c->places.n;
+	long *cnt = calloc((ntypes + nplaces) * 2 + 2, sizeof *cnt);
+	keys = malloc((n ? n : 1) * sizeof *keys);
+	if (!cnt || !keys) {
+		free(cnt);
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	long *tmin = cnt + ntypes, *pcnt = tmin + ntypes, *pmin = pcnt + nplaces;
+	for (size_t i = 0; i < n; i++) {
+		cnt[sel[i]->type_id]++;
+		tmin[sel[i]->type_id] += sel[i]->minutes;
+		pcnt[sel[i]->place_id]++;
+		pmin[sel[i]->place_id] += sel[i]->minutes;
+	}
+	for (size_t t = 0; t < ntypes && !rc; t++)
+		if (cnt[t] && kvs_add(&s->by_type, c->types.s[t], cnt[t], tmin[t]))
+			rc = ERR_NOMEM;
+	for (size_t p = 0; p < nplaces && !rc; p++)
+		if (pcnt[p] && kvs_add(&s->by_place, c->places.s[p], pcnt[p], pmin[p]))
+			rc = ERR_NOMEM;
+	free(cnt);
+	/* by month, and by type, month and place: sorted runs */
 	sort(sel, n, sizeof *sel, cmp_ptr_tmp);
-	for (size_t i = 0; i < n;) {
+	for (size_t i = 0; i < n && !rc;) {
 		size_t j = i;
 		long minutes = 0;
 		while (j < n && !cmp_ptr_tmp(&sel[i], &sel[j]))
 			minutes += sel[j++]->minutes;
-		char key[96];
+		char key[96], month[8];
 		snprintf(key, sizeof key, "%.40s\t%.7s\t%.40s", sel[i]->type, sel[i]->date, sel[i]->place);
-		if (kvs_add(&s->by_tmp, key, (long)(j - i), minutes)) {
-			rc = err_set(e, ERR_NOMEM, "out of memory");
-			goto done;
-		}
+		snprintf(month, sizeof month, "%.7s", sel[i]->date);
+		if (kvs_add(&s->by_tmp, key, (long)(j - i), minutes) ||
+		    kvs_add(&s->by_month, month, (long)(j - i), minutes))
+			rc = ERR_NOMEM;
 		i = j;
 	}
-	s->beneficiaries = distinct(sel, n, cmp_ptr_benef);
-	s->staff = 0;
-	{
-		/* staff: distinct non-empty workers */
-		sort(sel, n, sizeof *sel, cmp_ptr_staff);
-		for (size_t i = 0; i < n; i++)
-			if (sel[i]->staff[0] && (i == 0 || strcmp(sel[i - 1]->staff, sel[i]->staff)))
-				s->staff++;
+	if (rc) {
+		rc = err_set(e, ERR_NOMEM, "out of memory");
+		goto done;
 	}
-	long month_pairs = distinct(sel, n, cmp_ptr_month_benef);
-	long day_pairs = distinct(sel, n, cmp_ptr_day_benef);
-	s->days = 0;
-	for (size_t i = 0; i < n; i++) /* still sorted by day */
-		if (i == 0 || strcmp(sel[i - 1]->date, sel[i]->date))
-			s->days++;
+	/* distinct beneficiaries, staff, (month, beneficiary), (day,
+	 * beneficiary) and days: sorted 64-bit keys */
+	for (size_t i = 0; i < n; i++)
+		keys[i] = sel[i]->benef_id;
+	s->beneficiaries = distinct_keys(keys, n, 0);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c->staff.s[sel[i]->staff_id][0])
+			keys[k++] = sel[i]->staff_id;
+	s->staff = distinct_keys(keys, k, 0);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (uint64_t)sel[i]->month << 32 | sel[i]->benef_id;
+	long month_pairs = distinct_keys(keys, n, 0);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (uint64_t)(sel[i]->day + 1000000) << 32 | sel[i]->benef_id;
+	long day_pairs = distinct_keys(keys, n, 0);
+	s->days = distinct_keys(keys, n, 32);
 	s->months = census_months_between(c->first_month, c->last_month);
 	s->avg_month = census_average(month_pairs, s->months);
 	s->avg_day = census_average(day_pairs, s->days);
 	sort(s->by_type.a, s->by_type.n, sizeof(kv), cmp_kv);
 	sort(s->by_month.a, s->by_month.n, sizeof(kv), cmp_kv);
 	sort(s->by_place.a, s->by_place.n, sizeof(kv), cmp_kv);
+	sort(s->by_tmp.a, s->by_tmp.n, sizeof(kv), cmp_kv);
 	sort(s->missing_by_type.a, s->missing_by_type.n, sizeof(kv), cmp_kv);
 done:
 	free(sel);
+	free(keys);
 	return rc;
 }
 

@@ -102,6 +102,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE session(token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, last_seen INTEGER NOT NULL);"
 	"CREATE INDEX session_by_user ON session(user);",
+	/* 5 → 6: a person's assessments found without a scan (assistant.c
+	 * looks up each user's latest needs assessment) */
+	"CREATE INDEX record_assessment_person ON record(json_extract(body, '$.person.id'))"
+	"  WHERE kind = 'assessment';",
 };
 
 static int migrate(central *c, err *e)
