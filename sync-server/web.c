@@ -411,7 +411,13 @@ static const char case_sql[] =
 	"   'detail', detail)) FROM (SELECT * FROM audit WHERE subject = r.id OR subject IN"
 	"   (SELECT id FROM conflict WHERE record_id = r.id) ORDER BY seq)) AS audit_json,"
 	" (SELECT json_group_array(json_object('id', id, 'status', status, 'fields', json(fields)))"
-	"   FROM conflict WHERE record_id = r.id) AS conflicts_json"
+	"   FROM conflict WHERE record_id = r.id) AS conflicts_json,"
+	/* the commission's decisions about this assessment in every round */
+	" (SELECT json_group_array(json_object('round', d.round_id, 'application', d.app_no,"
+	"   'action', d.action, 'old', d.old, 'new', d.new, 'reason', d.reason, 'actor', d.actor,"
+	"   'at', d.at)) FROM (SELECT d.* FROM decision d JOIN applicant ap"
+	"   ON ap.round_id = d.round_id AND ap.app_no = d.app_no"
+	"   WHERE ap.assessment_id = r.id ORDER BY d.seq) d) AS decisions_json"
 	" FROM record r LEFT JOIN score s ON s.assessment_id = r.id"
 	" WHERE r.id = :id AND (:all OR r.locality IN (SELECT value FROM json_each(:locs)))";
 

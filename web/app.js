@@ -181,6 +181,10 @@
       h('h2', {}, t('Answers')), kv(b.answers),
       h('h2', {}, t('Revisions')), h('table', {}, h('thead', {}, h('tr', {}, [t('Received'), t('Revision'), t('Device'), t('Hash')].map((x) => h('th', {}, x)))),
         h('tbody', {}, c.revisions.map((r) => h('tr', {}, h('td', {}, r.received_at), h('td', {}, r.rev), h('td', {}, r.device_name || r.device), h('td', {}, r.hash.slice(0, 12) + (r.hash === c.head ? ' ← ' + t('current') : '')))))),
+      c.decisions.length ? [h('h2', {}, t('Decisions of the commission')), h('div', { class: 'scroll' }, h('table', { id: 'decisions' },
+        h('thead', {}, h('tr', {}, [t('When'), t('Round'), t('Action'), t('From'), t('To'), t('Reason'), t('Who')].map((x) => h('th', {}, x)))),
+        h('tbody', {}, c.decisions.map((d) => h('tr', {}, h('td', {}, d.at), h('td', {}, d.round + ' #' + d.application), h('td', {}, t(d.action)),
+          h('td', {}, d.old || ''), h('td', {}, d.new || ''), h('td', {}, d.reason || ''), h('td', {}, d.actor))))))] : null,
       h('h2', {}, t('Audit history')), auditTable(c.audit)));
   }
 

@@ -83,6 +83,11 @@ const show = () => JSON.parse(T.ss('round', 'show', RID));
     check(a.override && a.override.hours === newHours && a.override.reason === reason && a.daily_hours === app.daily_hours,
       `override: on the server ${newHours} h with the reason, computed ${app.daily_hours} h kept`);
     check(T.ss('round', 'history', RID, String(app.application)).includes(reason), 'override: in the round history with the reason');
+    await page.goto(env.WEB_URL + '/#/case/' + a.assessment);
+    await page.waitForSelector('#decisions');
+    check((await page.textContent('#decisions')).includes(reason), "override: the case's page lists the decision with its reason");
+    await page.goto(env.WEB_URL + '/#/round?id=' + RID);
+    await page.waitForSelector('#ranking tbody tr');
     const bad = await T.pageFetch(page, 'POST', '/api/round/override', { id: RID, application: app.application, field: 'hours', value: '2', reason: '' }, true);
     check(bad.status === 400, 'override: refused without a reason (400)');
     await T.shot(page, 'round-override');
