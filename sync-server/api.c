@@ -6,6 +6,8 @@
  */
 #include "api.h"
 
+#include <malloc.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,8 +40,14 @@ typedef struct arena {
 
 static _Thread_local arena tl_arena;
 
+/* At most two pushes hold a parsed tree at once: one applying under the
+ * store's lock while the next is parsed and checked. More would not go
+ * faster (the store applies one at a time) but each holds megabytes (P7). */
+#define PUSH_TREES 2
+static sem_t push_trees;
+
 #define ARENA_FIRST (64 * 1024)
-#define ARENA_MAX_BLOCK (4 * 1024 * 1024)
+#define ARENA_MAX_BLOCK (1024 * 1024)
 
 static void *arena_alloc(size_t n)
 {
@@ -76,7 +84,7 @@ static void arena_free(void *p)
 }
 
 /* Drops everything allocated in this thread's arena; keeps the newest
- * block (the largest, at most ARENA_MAX_BLOCK) for the thread's next
+ * block (the largest, at most ARENA_MAX_BLOCK = 1 MB) for the thread's next
  * request, so a steady stream of pushes does not map and fault in fresh
  * pages each time. */
 static void arena_release(void)
@@ -222,6 +230,8 @@ static int h_push(void *app, const http_req *req, http_resp *resp)
 	cJSON *j = NULL;
 	if (authenticate(a, req, resp, &dev))
 		return 0;
+	while (sem_wait(&push_trees) != 0)
+		; /* EINTR */
 	tl_arena.active = 1;
 	int prc = parse_body(req, resp, &j);
 	tl_arena.active = 0;
@@ -232,6 +242,7 @@ static int h_push(void *app, const http_req *req, http_resp *resp)
 			central_error(resp, rc, &e);
 	}
 	arena_release(); /* the whole tree at once */
+	sem_post(&push_trees);
 	return 0;
 }
 
@@ -305,6 +316,14 @@ const http_route *api_routes(size_t *n)
 	/* before any worker thread runs */
 	cJSON_Hooks hooks = {arena_alloc, arena_free};
 	cJSON_InitHooks(&hooks);
+	static int once;
+	if (!once++)
+		sem_init(&push_trees, 0, PUSH_TREES);
+	/* Buffers of 128 KB and more (bodies as sent and inflated, answers,
+	 * arena blocks) are mapped and unmapped, never kept in malloc's heaps:
+	 * glibc otherwise raises this threshold as they are freed and each
+	 * worker thread's heap keeps its largest request's memory (P7). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	*n = sizeof routes / sizeof routes[0];
 	return routes;
 }

@@ -132,9 +132,9 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	/* Checkpoint the WAL every ~40 MB rather than every 4 MB: the
 	 * checkpoint runs inside a push's commit, and pushes are the hot path. */
 	db_exec(&c->d, "PRAGMA wal_autocheckpoint=10000", NULL);
-	/* 8 MB of page cache instead of 2: the revision and change indexes are
+	/* 4 MB of page cache instead of 2: the revision and change indexes are
 	 * touched at random, and every miss was a pread of the file. */
-	db_exec(&c->d, "PRAGMA cache_size=-8192", NULL);
+	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->inst_lock, NULL);
 	return 0;
@@ -748,11 +748,40 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	return rc < 0 ? rc : 0;
 }
 
-static int set_record(central *c, const char *id, const char *kind, const char *locality,
-		      const char *head, const char *body_text, const char *conflict, err *e)
+/* A revision that is its record's head is stored with body '' (bodies are
+ * objects, never empty): its text is record.body, written once, not twice.
+ * Before a record's head moves on, the old head's text goes back into its
+ * revision row. Readers of revision bodies use REV_BODY. */
+#define REV_BODY(v) \
+	"coalesce(nullif(" v ".body, ''), (SELECT x.body FROM record x WHERE x.id = " v \
+	".record_id AND x.head = " v ".hash))"
+
+static int keep_head_body(central *c, const char *id, const char *new_head, err *e)
 {
 	db_stmt st;
 	int rc = db_prepare_cached(&c->d, &st,
+			    "UPDATE revision SET body = (SELECT body FROM record WHERE id = :id)"
+			    " WHERE hash = (SELECT head FROM record WHERE id = :id) AND body = ''"
+			    " AND hash != :nh", e);
+	if (rc)
+		return rc;
+	db_bind_text(&st, ":id", id, -1);
+	db_bind_text(&st, ":nh", new_head, -1);
+	rc = db_step(&st, e);
+	db_finalize(&st);
+	return rc < 0 ? rc : 0;
+}
+
+/* fresh: the record is known not to exist yet. */
+static int set_record(central *c, const char *id, const char *kind, const char *locality,
+		      const char *head, const char *body_text, const char *conflict, int fresh,
+		      err *e)
+{
+	db_stmt st;
+	int rc = fresh ? 0 : keep_head_body(c, id, head, e);
+	if (rc)
+		return rc;
+	rc = db_prepare_cached(&c->d, &st,
 			    "INSERT INTO record(id, kind, locality, head, body, conflict)"
 			    " VALUES (:id, :k, :loc, :head, :body, :cf) ON CONFLICT(id) DO UPDATE SET"
 			    " head = excluded.head, body = excluded.body, locality = excluded.locality,"
@@ -898,9 +927,6 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		snprintf(msg, msglen, "this revision was already received with other content");
 		goto done;
 	}
-	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, e)))
-		goto done;
-
 	/* Current head of the record, if any. */
 	char head[65] = "", *cur_text = NULL;
 	if ((rc = db_prepare_cached(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e)))
@@ -915,8 +941,10 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done;
 	rc = 0;
 	if (!head[0] || (base && !strcmp(base, head))) {
-		/* new record, or a change made from the current head */
-		if ((rc = set_record(c, id, kind, locality, h, text, NULL, e)) ||
+		/* new record, or a change made from the current head: the
+		 * revision becomes the head, its text is in record.body */
+		if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, "", e)) ||
+		    (rc = set_record(c, id, kind, locality, h, text, NULL, !head[0], e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, h, body, e)))
@@ -925,9 +953,11 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done2;
 	}
 	/* Made from another base: three-way merge. */
+	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, e)))
+		goto done2;
 	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
 	if (base) {
-		if ((rc = db_prepare(&c->d, &st, "SELECT body FROM revision WHERE hash = :h", e)))
+		if ((rc = db_prepare(&c->d, &st, "SELECT " REV_BODY("v") " FROM revision v WHERE v.hash = :h", e)))
 			goto done3;
 		db_bind_text(&st, ":h", base, -1);
 		if (db_step(&st, e) == 1)
@@ -944,7 +974,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (cJSON_GetArraySize(fields) == 0) {
 		if (strcmp(mh, head) && (rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e)))
 			goto done4;
-		if ((rc = set_record(c, id, kind, locality, mh, mtext, NULL, e)) ||
+		if ((rc = set_record(c, id, kind, locality, mh, mtext, NULL, 0, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, NULL, e)))
 			goto done4;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
@@ -978,7 +1008,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (!rc && strcmp(mh, head))
 		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e);
 	if (!rc)
-		rc = set_record(c, id, kind, locality, mh, mtext, conflict_id, e);
+		rc = set_record(c, id, kind, locality, mh, mtext, conflict_id, 0, e);
 	if (!rc)
 		rc = central_change_locked(c, kind, id, locality, NULL, e);
 	if (!rc)
@@ -1318,7 +1348,7 @@ int central_conflict_show(central *c, const char *id, buf *out, err *e)
 	db_stmt st;
 	pthread_mutex_lock(&c->lock);
 	int rc = db_prepare(&c->d, &st,
-			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, ra.body, rb.body,"
+			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, " REV_BODY("ra") ", " REV_BODY("rb") ","
 			    " ra.device_id, rb.device_id, coalesce(f.resolution, '')"
 			    " FROM conflict f JOIN revision ra ON ra.hash = f.a JOIN revision rb ON rb.hash = f.b"
 			    " WHERE f.id = :id", e);
@@ -1405,7 +1435,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 		}
 		cJSON *chosen = NULL, *fields = NULL;
 		if ((rc = db_prepare(&c->d, &st,
-				     "SELECT r.body, f.fields FROM revision r, conflict f WHERE r.hash = :h AND f.id = :id",
+				     "SELECT " REV_BODY("r") ", f.fields FROM revision r, conflict f WHERE r.hash = :h AND f.id = :id",
 				     e)))
 			goto fail;
 		db_bind_text(&st, ":h", side, -1);
@@ -1433,6 +1463,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	crypto_sha256_hex(body_text, strlen(body_text), h);
 	db_timestamp(at);
 	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, e)) ||
+	    (rc = keep_head_body(c, rec, h, e)) ||
 	    (rc = db_prepare(&c->d, &st,
 			     "UPDATE record SET head = :h, body = :b, conflict = NULL WHERE id = :id", e)))
 		goto fail;
