@@ -100,7 +100,7 @@ in_root sh -c 'FA_DATA=/root/dev field-agent --lang bg --help' 2>&1 | grep -q "Ð
 rm -rf build/deb/up && mkdir -p build/deb/up
 tar -C build/deb/src --exclude=./debian/tmp --exclude='./debian/*/' -cf - . | (mkdir -p build/deb/up/src && tar -C build/deb/up/src -xf -)
 (cd build/deb/up/src && rm -rf debian/.debhelper debian/files debian/*.substvars && {
-	printf 'fieldassess (0.1.1) bookworm; urgency=medium\n\n  * Test upgrade.\n\n -- Field assessment project <fieldassess@localhost.localdomain>  %s\n\n' "$(date -R)"
+	printf 'fieldassess (0.1.1) bookworm; urgency=medium\n\n  * Test upgrade.\n\n -- Field assessment project <packaging@fieldassess.example.org>  %s\n\n' "$(date -R)"
 	cat debian/changelog; } >debian/changelog.new && mv debian/changelog.new debian/changelog &&
 	dpkg-buildpackage -us -uc -b >../build.log 2>&1) || { fail "upgrade build"; tail -5 build/deb/up/build.log; }
 cp build/deb/up/*0.1.1*.deb "$R/tmp/debs2/" 2>/dev/null; rm -f "$R"/tmp/debs2/*dbgsym*
