@@ -59,6 +59,8 @@ else
 		pass "systemd-analyze verify: the unit is valid (no man(1) here to check Documentation=)"
 	fi
 fi
+exp=$(in_root systemd-analyze security --offline=true /lib/systemd/system/sync-server.service 2>/dev/null | sed -n 's/.*Overall exposure level for sync-server.service: \([0-9.]*\).*/\1/p')
+[ -n "$exp" ] && awk -v x="$exp" 'BEGIN { exit !(x <= 2.0) }' && pass "unit hardening: systemd exposure level $exp (<= 2.0)" || fail "unit exposure level '$exp'"
 in_root man -w sync-server >/dev/null 2>&1 || [ -f "$R/usr/share/man/man8/sync-server.8.gz" ] && pass "manual pages installed" || fail "no man page"
 
 # --- the service -----------------------------------------------------------------
