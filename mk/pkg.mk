@@ -74,6 +74,8 @@ deb: deps
 	@DEB_ARCH=$(DEB_ARCH) tests/pkg/build-deb.sh
 
 test-deb: deb
+	@$(MAKE) --no-print-directory build
+	@tests/pkg/man-check.sh build
 	@tests/pkg/deb-chroot.sh
 
 test-backup: deps

@@ -94,6 +94,8 @@ in_root sh -c 'export FA_DATA=/root/dev FA_PIN=2468
 P=$(field-agent person add --name "ИВАН ПЕТРОВ" --birth-date 1950-03-01 --locality Басарбово)
 field-agent assess --person "$P" --instrument bg-independent-living --registered-on 2026-02-25 --assessed-on 2026-03-01 </tmp/ruse-wizard.txt >/dev/null 2>&1
 field-agent sync --retries 0' >"$R/tmp/sync1.log" 2>&1 && grep -q "sent 2 (new 2" "$R/tmp/sync1.log" && pass "assessment made with the installed instruments and synced" || { fail "sync 1"; cat "$R/tmp/sync1.log"; }
+code=$(curl -sk -o "$R/tmp/web.html" -w '%{http_code}' "https://127.0.0.1:$PORT/")
+[ "$code" = 200 ] && grep -qi "<html" "$R/tmp/web.html" && pass "web interface served by the installed server (embedded assets)" || fail "web: HTTP $code"
 count() { in_root $ADM assessments $CONF bg-independent-living 2>/dev/null | grep -c '"instrument"'; }
 [ "$(count)" = 1 ] && pass "server holds the assessment" || fail "server holds $(count)"
 in_root sh -c 'FA_DATA=/root/dev field-agent --lang bg --help' 2>&1 | grep -q "команд\|Команд" && pass "installed translations found (Bulgarian help)" || fail "no Bulgarian: $(in_root sh -c 'FA_DATA=/root/dev field-agent --lang bg --help' 2>&1 | head -2)"
