@@ -11,10 +11,12 @@
 #   make deb [DEB_ARCH=arm64]     build/deb[-<arch>]/*.deb with dpkg-buildpackage
 #   make test-deb                 .debs installed in a debootstrap chroot:
 #                                 service, enroll, sync, upgrade, remove, purge
+#   make test-deb-arm64           the arm64 .debs installed the same way, run
+#                                 under qemu-user: enroll, assess, sync
 #   make test-backup              back up, destroy, restore, sync continues
 #                                 (also part of `make test` as tests/it/backup.sh)
 
-.PHONY: cross test-cross install install-bin deb test-deb test-backup
+.PHONY: cross test-cross install install-bin deb test-deb test-deb-arm64 test-backup
 
 ARCH ?= arm64
 
@@ -77,6 +79,12 @@ test-deb: deb
 	@$(MAKE) --no-print-directory build
 	@tests/pkg/man-check.sh build
 	@tests/pkg/deb-chroot.sh
+
+# the arm64 packages installed in a Debian root with arm64 as foreign
+# architecture, their programs run there under qemu-user
+test-deb-arm64: deps
+	@DEB_ARCH=arm64 tests/pkg/build-deb.sh
+	@tests/pkg/deb-arm64.sh
 
 test-backup: deps
 	@$(MAKE) --no-print-directory build
