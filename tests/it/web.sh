@@ -19,12 +19,19 @@ done
 [ -x "$CHROMIUM" ] || { fail "$CHROMIUM is needed (scripts/deps.sh installs Debian's chromium)"; finish; exit 1; }
 [ -d "$NODE_PATH/playwright-core" ] || { fail "playwright-core is needed: make web-deps"; finish; exit 1; }
 
-PORT=$(( 20000 + ($$ * 7) % 20000 ))
 SRV="$T/srv"
-"$SS" serve --data "$SRV" --port $PORT --threads 4 >"$T/server.log" 2>&1 &
-SPID=$!
+SPID=""
 trap 'kill $SPID 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do grep -q listening "$T/server.log" 2>/dev/null && break; sleep 0.05; done
+# other suites (and other checkouts) may hold a port: try a few
+for try in 1 2 3 4 5; do
+	PORT=$(( 20000 + ($$ * 7 + try * 4099) % 20000 ))
+	"$SS" serve --data "$SRV" --port $PORT --threads 4 >"$T/server.log" 2>&1 &
+	SPID=$!
+	for _ in $(seq 100); do grep -q listening "$T/server.log" 2>/dev/null && break; sleep 0.05; done
+	grep -q listening "$T/server.log" && break
+	kill $SPID 2>/dev/null
+	wait $SPID 2>/dev/null
+done
 grep -q listening "$T/server.log" && pass "server: serving TLS on $PORT" || { fail "server did not start"; cat "$T/server.log"; finish; exit 1; }
 URL="https://127.0.0.1:$PORT"
 PIN=$(sed -n 's/^server key pin //p' "$T/server.log")
