@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "crypto.h"
+#include "inst.h"
 #include "json.h"
 #include "log.h"
 #include "user.h"
@@ -478,6 +479,69 @@ static int one_row(buf *rows, http_resp *resp, const char *what)
 	return 0;
 }
 
+/* The labels of an instrument's fields and choices in lang, for showing
+ * a case's answers: {"title", "fields": {id: {"label", "choices":
+ * {value: label}}}}. Instruments hold no personal data: any user may read
+ * them. */
+static void labels(api_ctx *a, const http_req *req, http_resp *resp)
+{
+	char id[80], ver[16], lc[8];
+	instrument *in = NULL;
+	err e = {0, ""};
+	long v = 0;
+	char *end = NULL;
+	if (http_query_param(req->query, "instrument", id, sizeof id) ||
+	    http_query_param(req->query, "version", ver, sizeof ver) ||
+	    (v = strtol(ver, &end, 10)) < 1 || *end || v > 100000 || strpbrk(id, "/.\\")) {
+		http_error(resp, 400, "invalid", "instrument and version are needed");
+		return;
+	}
+	int lang = http_query_param(req->query, "lang", lc, sizeof lc) ? LANG_EN : inst_lang_parse(lc);
+	if (lang < 0)
+		lang = LANG_EN;
+	if (inst_load_by_id(a->c->inst_dirs, id, (int)v, &in, &e)) {
+		http_error(resp, 404, "not_found", "no instrument %.64s version %ld", id, v);
+		return;
+	}
+	buf *o = &resp->body;
+	const char *title = inst_text(&in->title, (inst_lang)lang);
+	buf_puts(o, "{\"title\":");
+	json_write_string(o, title, strlen(title));
+	buf_puts(o, ",\"fields\":{");
+	int n = 0;
+	for (size_t i = 0; i < in->nfields; i++) {
+		const inst_field *f = &in->fields[i];
+		const char *l = inst_text(&f->label, (inst_lang)lang);
+		if (!*l)
+			continue;
+		if (n++)
+			buf_putc(o, ',');
+		json_write_string(o, f->id, f->id_len);
+		buf_puts(o, ":{\"label\":");
+		json_write_string(o, l, strlen(l));
+		buf_puts(o, ",\"choices\":{");
+		for (size_t k = 0; k < f->nchoices; k++) {
+			const expr_value *cv = &f->choices[k].value;
+			const char *cl = inst_text(&f->choices[k].label, (inst_lang)lang);
+			if (k)
+				buf_putc(o, ',');
+			if (cv->type == EXPR_STR) {
+				json_write_string(o, cv->u.str.s, cv->u.str.len);
+			} else {
+				buf b = BUF_INIT;
+				json_write_number(&b, cv->u.num);
+				json_write_string(o, b.data ? b.data : "", b.len);
+				buf_free(&b);
+			}
+			buf_putc(o, ':');
+			json_write_string(o, cl, strlen(cl));
+		}
+		buf_puts(o, "}}");
+	}
+	buf_puts(o, "}}\n");
+	inst_free(in);
+}
+
 static int api_get(api_ctx *a, const http_req *req, http_resp *resp, const user_session *s)
 {
 	const char *what = req->path + 5; /* after "/api/" */
@@ -490,6 +554,8 @@ static int api_get(api_ctx *a, const http_req *req, http_resp *resp, const user_
 	} else if (!strcmp(what, "overview")) {
 		if (!(rc = query_json(a->c, overview_sql, &s->u, NULL, 0, &rows, &e)))
 			one_row(&rows, resp, "overview");
+	} else if (!strcmp(what, "labels")) {
+		labels(a, req, resp);
 	} else if (!strcmp(what, "localities")) {
 		rc = query_json(a->c, localities_sql, &s->u, NULL, 0, &resp->body, &e);
 	} else if (!strcmp(what, "cases")) {

@@ -172,13 +172,24 @@
   async function viewCase(main, id) {
     const c = await get('/api/case?id=' + encodeURIComponent(id));
     const b = c.body || {};
+    let lab = { fields: {} };
+    if (b.instrument && b.version) {
+      try { lab = await get('/api/labels' + qs({ instrument: b.instrument, version: String(b.version), lang })); } catch (e) { /* ids only */ }
+    }
+    const answers = h('table', { class: 'kv', id: 'answers' }, h('tbody', {}, Object.entries(b.answers || {}).map(([k, v]) => {
+      const f = lab.fields[k];
+      const show = (x) => (f && f.choices && f.choices[String(x)] ? f.choices[String(x)] : typeof x === 'object' && x !== null ? JSON.stringify(x) : fmt(x));
+      return h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, f ? f.label : ''), h('td', {}, Array.isArray(v) ? v.map(show).join('; ') : show(v)));
+    })));
     const person = b.person || {};
     main.append(h('div', {}, h('h1', {}, (person.name || t('Case')) + ' · ' + c.locality),
       h('p', { class: 'muted' }, `${b.instrument || c.kind} · ${t('assessed on')} ${b.assessed_on || '–'} · ${t(b.status || '')} · id ${c.id}`),
-      c.outputs ? [h('h2', {}, t('Result recomputed by the server')), kv(c.outputs)] : h('p', {}, c.error || ''),
+      c.outputs ? [h('h2', {}, t('Result recomputed by the server')), h('table', { class: 'kv', id: 'outputs' }, h('tbody', {},
+        Object.entries(c.outputs).map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, lab.fields[k] ? lab.fields[k].label : ''), h('td', {}, fmt(v))))))]
+        : h('p', {}, c.error || ''),
       c.conflicts.length ? [h('h2', {}, t('Conflicts')), h('ul', {}, c.conflicts.map((x) =>
         h('li', {}, h('a', { href: '#/conflict/' + x.id }, x.id.slice(0, 8)), ' ', h('span', { class: 'tag ' + x.status }, t(x.status)), ' ', x.fields.join(', '))))] : null,
-      h('h2', {}, t('Answers')), kv(b.answers),
+      h('h2', {}, t('Answers')), answers,
       h('h2', {}, t('Revisions')), h('table', {}, h('thead', {}, h('tr', {}, [t('Received'), t('Revision'), t('Device'), t('Hash')].map((x) => h('th', {}, x)))),
         h('tbody', {}, c.revisions.map((r) => h('tr', {}, h('td', {}, r.received_at), h('td', {}, r.rev), h('td', {}, r.device_name || r.device), h('td', {}, r.hash.slice(0, 12) + (r.hash === c.head ? ' ← ' + t('current') : '')))))),
       c.decisions.length ? [h('h2', {}, t('Decisions of the commission')), h('div', { class: 'scroll' }, h('table', { id: 'decisions' },

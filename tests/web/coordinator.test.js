@@ -64,6 +64,8 @@ const { env, check, step } = T;
     check(h1.includes(env.WEB_NAME), 'case: the case page names the person');
     const answers = await page.$$eval('#view-case table', (t) => t.length);
     check(answers >= 3, 'case: answers, revisions and audit history shown');
+    const labelled = await page.$$eval('#answers tr', (r) => r.filter((x) => x.children[1].textContent.length > 3).length);
+    check(labelled > 30, `case: answers shown with the instrument's labels (${labelled})`);
     const id = page.url().split('/case/')[1];
     const pts = T.sql(`SELECT json_extract(outputs, '$.points') FROM score WHERE assessment_id = '${id}'`);
     check((await page.textContent('#view-case')).includes(pts), `case: the server's recomputed points (${pts}) shown`);
