@@ -1032,6 +1032,14 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	return rc;
 }
 
+/* A sequence number or cursor from the server: a whole number that fits
+ * (a hostile or broken answer could say 1e300). */
+static int wire_seq(const cJSON *j)
+{
+	return cJSON_IsNumber(j) && j->valuedouble >= 0 && j->valuedouble <= 9007199254740992.0 &&
+	       j->valuedouble == (double)(int64_t)j->valuedouble;
+}
+
 /* Applies one pulled change: kept sealed in `remote`; persons and
  * households of the device's villages become local so they can be
  * assessed; conflicts are listed. */
@@ -1044,7 +1052,7 @@ static int apply_change(store *s, const cJSON *ch, err *e)
 	const cJSON *hash = cJSON_GetObjectItemCaseSensitive(ch, "hash");
 	db_stmt st;
 	int rc;
-	if (!cJSON_IsString(kind) || !cJSON_IsString(id) || !cJSON_IsNumber(seq) || !cJSON_IsObject(body))
+	if (!cJSON_IsString(kind) || !cJSON_IsString(id) || !wire_seq(seq) || !cJSON_IsObject(body))
 		return err_set(e, ERR_NET, "a pulled change is malformed");
 	if (!strcmp(kind->valuestring, "instrument")) {
 		/* a new instrument version: checked, then written next to the
@@ -1149,7 +1157,7 @@ static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 		const cJSON *changes = cJSON_GetObjectItemCaseSensitive(j, "changes");
 		const cJSON *next = cJSON_GetObjectItemCaseSensitive(j, "cursor");
 		const cJSON *more = cJSON_GetObjectItemCaseSensitive(j, "more");
-		if (!cJSON_IsArray(changes) || !cJSON_IsNumber(next)) {
+		if (!cJSON_IsArray(changes) || !wire_seq(next)) {
 			cJSON_Delete(j);
 			rc = err_set(e, ERR_NET, "the server's answer is not a page of changes");
 			break;
