@@ -1,0 +1,194 @@
+#!/bin/sh
+# The properties of reliability.md that need faults, kills and clocks,
+# with the real binaries on loopback: R1 (device killed at chosen syscalls
+# and at random), R2 (server killed while devices push), R3 (replays,
+# dropped answers), R4/R5 (concurrent offline edits in every order, with
+# device clocks off), R8 (ENOSPC/EIO injected), R9 (revoked device
+# replayed, plaintext search), R10 (every route, every credential), R12
+# (canaries in what is published). Each prints its figure line.
+#
+# Bounded inside `make test`; `make fault` runs it with REL_FULL=1 and
+# REL_KILLS (default there 500) / REL_RECORDS.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/rel/env.sh"
+FULL=${REL_FULL:-0}
+KILLS=${REL_KILLS:-30}
+CASES=$(( ${REL_RECORDS:-300} / 2 ))
+command -v faketime >/dev/null || { fail "faketime is needed (scripts/deps.sh installs it)"; finish; exit 1; }
+PORT=$(rel_port 0)
+URL="https://127.0.0.1:$PORT"
+SRV="$T/srv"
+start_server "$SRV" $PORT "$T/srv.log" || { fail "server did not start"; cat "$T/srv.log"; finish; exit 1; }
+SPIN=$(pin_of "$T/srv.log")
+
+# --- R1: the device killed at the Nth write / fsync / send / receive and at
+# random moments of a sync; then synced to completion -----------------------
+"$BIN/gen-cases" --count $CASES --seed 41 >"$T/r1a.json"
+LOCS=$(grep -o '"locality":"[^"]*"' "$T/r1a.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
+D1="$T/dev1"
+new_device "$D1" "$SRV" "$URL" "$SPIN" "$LOCS"
+DEV1_ID=$(q "$D1/agent.db" "SELECT CAST(value AS TEXT) FROM sync_state WHERE key = 'device_id'")
+seed=41
+load_more() { # imports a new generated file; remembers what must arrive
+	seed=$((seed + 1))
+	"$BIN/gen-cases" --count $CASES --seed $seed >"$T/r1b.json"
+	FA_DATA="$D1" FA_PIN=$PIN "$FA" import "$T/r1b.json" >/dev/null 2>&1
+	q "$D1/agent.db" "SELECT record_id FROM outbox" >>"$T/r1.expected"
+}
+FA_DATA="$D1" FA_PIN=$PIN "$FA" import "$T/r1a.json" >/dev/null 2>&1
+q "$D1/agent.db" "SELECT record_id FROM outbox" >"$T/r1.expected"
+kills=0; runs=0; bad_integrity=0; by=""
+classes="pwrite64 fdatasync sendto recvfrom random"
+i=0
+while [ $kills -lt "$KILLS" ] && [ $runs -lt $((KILLS * 3)) ]; do
+	i=$((i + 1)); runs=$((runs + 1))
+	[ "$(outbox_left "$D1")" = 0 ] && load_more
+	cls=$(echo $classes | cut -d' ' -f$(( (i % 5) + 1 )))
+	case $cls in
+		pwrite64) n=$(( (i * 37) % 140 + 1 ));;
+		fdatasync) n=$(( (i * 3) % 9 + 1 ));;
+		sendto) n=$(( (i * 5) % 9 + 1 ));;
+		recvfrom) n=$(( (i * 7) % 26 + 1 ));;
+	esac
+	if [ $cls = random ]; then
+		FA_DATA="$D1" FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1 &
+		pid=$!
+		sleep "0.0$(shuf -i 10-99 -n 1)"
+		kill -9 $pid 2>/dev/null && killed=1 || killed=0
+		wait $pid 2>/dev/null
+	else
+		FA_DATA="$D1" FA_PIN=$PIN strace -f -o /dev/null -e trace=$cls -e inject=$cls:signal=KILL:when=$n \
+			"$FA" sync --quiet --retries 0 >/dev/null 2>"$T/r1.err"
+		rc=$?
+		# strace reports the signal as its own exit status 137
+		[ $rc = 137 ] && killed=1 || killed=0
+	fi
+	if [ $killed = 1 ]; then
+		kills=$((kills + 1))
+		case " $by " in *" $cls"*) ;; *) by="$by $cls";; esac
+		[ "$(FA_DATA="$D1" FA_PIN=$PIN "$FA" check 2>&1)" = ok ] || bad_integrity=$((bad_integrity + 1))
+	fi
+done
+FA_DATA="$D1" FA_PIN=$PIN "$FA" sync --quiet --retries 3 >/dev/null 2>&1
+left=$(outbox_left "$D1")
+integrity=$(FA_DATA="$D1" FA_PIN=$PIN "$FA" check 2>&1)
+[ $bad_integrity = 0 ] || integrity="bad($bad_integrity)"
+expected=$(sort -u "$T/r1.expected" | wc -l)
+q "$SRV/central.db" "SELECT id FROM record" | sort -u >"$T/r1.got"
+lost=$(sort -u "$T/r1.expected" | comm -23 - "$T/r1.got" | wc -l)
+dup=$(q "$SRV/central.db" "SELECT count(*) FROM (SELECT record_id FROM revision WHERE device_id = '$DEV1_ID' GROUP BY record_id HAVING count(*) > 1)")
+if [ $kills -ge "$KILLS" ] && [ "$lost" = 0 ] && [ "$dup" = 0 ] && [ "$left" = 0 ] && [ "$integrity" = ok ]; then
+	pass "R1 kills=$kills records=$expected lost=0 duplicated=0 integrity=ok"
+else
+	fail "R1 kills=$kills/$KILLS records=$expected lost=$lost duplicated=$dup outbox_left=$left integrity=$integrity"
+fi
+echo "R1 kills=$kills (at:$by) records=$expected lost=$lost duplicated=$dup integrity=$integrity"
+
+# --- R2: the server killed at random while three devices push; restarted;
+# the devices retry. What a device recorded as acknowledged must be there. ---
+R2_KILLS=${REL_SERVER_KILLS:-$([ "$FULL" = 1 ] && echo 50 || echo 6)}
+r2devs=""
+for d in a b c; do
+	new_device "$T/r2$d" "$SRV" "$URL" "$SPIN" "$LOCS"
+	"$BIN/gen-cases" --count $((CASES * 2)) --seed "$(printf '%d' "'$d")9" >"$T/r2$d.json"
+	FA_DATA="$T/r2$d" FA_PIN=$PIN "$FA" import "$T/r2$d.json" >/dev/null 2>&1
+	q "$T/r2$d/agent.db" "SELECT record_id FROM outbox" >>"$T/r2.expected"
+	r2devs="$r2devs $T/r2$d"
+done
+pusher() { # a device that syncs until its outbox is empty
+	while [ "$(outbox_left "$1")" != 0 ]; do
+		FA_DATA="$1" FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1
+		sleep 0.05
+	done
+}
+ppids=""
+for d in $r2devs; do pusher "$d" & ppids="$ppids $!"; done
+skills=0; acked_missing=0
+while [ $skills -lt "$R2_KILLS" ]; do
+	sleep "0.$(shuf -i 05-40 -n 1)"
+	kill -9 $SPID 2>/dev/null; wait $SPID 2>/dev/null
+	skills=$((skills + 1))
+	# what the devices hold as acknowledged, read while the server is down
+	for d in $r2devs; do q "$d/agent.db" "SELECT record_id FROM pushed"; done | sort -u >"$T/r2.acked"
+	start_server "$SRV" $PORT "$T/srv.log" || { fail "R2: server did not restart"; break; }
+	q "$SRV/central.db" "SELECT id FROM record" | sort -u >"$T/r2.got"
+	acked_missing=$((acked_missing + $(comm -23 "$T/r2.acked" "$T/r2.got" | wc -l)))
+done
+for p in $ppids; do wait "$p"; done
+q "$SRV/central.db" "SELECT id FROM record" | sort -u >"$T/r2.got"
+r2lost=$(sort -u "$T/r2.expected" | comm -23 - "$T/r2.got" | wc -l)
+r2dup=$(q "$SRV/central.db" "SELECT count(*) FROM (SELECT record_id FROM revision GROUP BY record_id, device_id HAVING count(*) > 1)")
+r2n=$(sort -u "$T/r2.expected" | wc -l)
+if [ "$acked_missing" = 0 ] && [ "$r2lost" = 0 ] && [ "$r2dup" = 0 ]; then
+	pass "R2 server_kills=$skills devices=3 records=$r2n acked_lost=0 lost=0 duplicated=0"
+else
+	fail "R2 server_kills=$skills records=$r2n acked_lost=$acked_missing lost=$r2lost duplicated=$r2dup"
+fi
+echo "R2 server_kills=$skills devices=3 records=$r2n acked_lost=$acked_missing lost=$r2lost duplicated=$r2dup"
+
+# --- R3: retries are harmless. Eleven batches; one replayed 100 times (half
+# in parallel), the others 10 times each in shuffled order, 8 at a time;
+# one whose answer the client never reads (connection dropped after the
+# request). The server state must equal a clean push of each batch once. --
+R3_REPLAYS=${REL_REPLAYS:-100}
+mkbatch() { # batch-number variant -> $T/r3/b<n>[variant].json
+	b=$1; v=${2:-}
+	{
+		printf '{"batch":"%08x-1111-4111-8111-11111111111%s","records":[' "$b" "${v:-1}"
+		for r in $(seq 1 20); do
+			body=$(printf '{"locality":"Басарбово","name":"R3 ЛИЦЕ %d %d%s","sex":"f","address":"ул. %d"}' "$b" "$r" "$v" "$r")
+			[ $r -gt 1 ] && printf ','
+			printf '{"kind":"person","id":"%08x-0000-4000-8000-%012x","rev":1,"base":null,"hash":"%s","body":%s}' \
+				"$b" "$r" "$(sha "$body")" "$body"
+		done
+		printf ']}'
+	} >"$T/r3/b$b$v.json"
+}
+mkdir -p "$T/r3"
+for b in $(seq 0 10); do mkbatch $b; done
+mkbatch 0 2
+P3A=$(rel_port 1); P3B=$(rel_port 2)
+start_server "$T/r3a" $P3A "$T/r3a.log" && start_server "$T/r3b" $P3B "$T/r3b.log" || fail "R3: servers did not start"
+U3A="https://127.0.0.1:$P3A"; U3B="https://127.0.0.1:$P3B"
+TA=$(raw_token "$T/r3a" "$U3A" Басарбово); TB=$(raw_token "$T/r3b" "$U3B" Басарбово)
+# the clean run: each batch once
+for b in $(seq 0 10); do post "$TB" "$U3B" /v1/push "$T/r3/b$b.json" >/dev/null; done
+clean=$(state_hash "$T/r3b")
+# replays
+: >"$T/r3.answers"
+half=$((R3_REPLAYS / 2))
+for _ in $(seq $half); do post "$TA" "$U3A" /v1/push "$T/r3/b0.json" >>"$T/r3.answers"; echo " $(sha256sum <"$T/resp" | cut -c1-16)" >>"$T/r3.answers"; done
+seq $((R3_REPLAYS - half)) | xargs -P 8 -I{} sh -c 'curl -sk -w " %{http_code}\n" -o "$0.{}" -H "Content-Type: application/json" -H "Authorization: Bearer $1" --data-binary @"$2" "$3/v1/push"' \
+	"$T/r3/par" "$TA" "$T/r3/b0.json" "$U3A" >"$T/r3.par"
+distinct=$( { cut -d' ' -f2 "$T/r3.answers"; for f in "$T"/r3/par.*; do sha256sum <"$f" | cut -c1-16; done; } | sort -u | wc -l)
+n200=$( { cut -d' ' -f1 "$T/r3.answers"; tr -d ' ' <"$T/r3.par"; } | grep -c '^200$')
+# batches 1-9 ten times each, shuffled, 8 in parallel
+for b in $(seq 1 9); do for _ in $(seq 10); do echo $b; done; done | shuf >"$T/r3.order"
+xargs -P 8 -I{} curl -sk -o /dev/null -w '%{http_code}\n' -H "Content-Type: application/json" \
+	-H "Authorization: Bearer $TA" --data-binary @"$T/r3/b{}.json" "$U3A/v1/push" <"$T/r3.order" >"$T/r3.shuf"
+nshuf=$(grep -c '^200$' "$T/r3.shuf")
+# batch 10: the client sends it and hangs up without reading the answer
+len=$(wc -c <"$T/r3/b10.json")
+{ printf 'POST /v1/push HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\nAuthorization: Bearer %s\r\n\r\n' "$len" "$TA"; cat "$T/r3/b10.json"; } |
+	timeout 10 openssl s_client -quiet -connect 127.0.0.1:$P3A >"$T/r3.drop" 2>/dev/null
+dropped_applied=0
+for _ in $(seq 50); do
+	[ "$(q "$T/r3a/central.db" "SELECT count(*) FROM record WHERE id LIKE '0000000a-%'")" = 20 ] && { dropped_applied=1; break; }
+	sleep 0.1
+done
+# ... and sends it again: the same answer as if it had been read
+st=$(post "$TA" "$U3A" /v1/push "$T/r3/b10.json")
+retry_ok=0
+[ "$st" = 200 ] && [ "$(grep -o '"status":"[a-z]*"' "$T/resp" | sort -u)" = '"status":"applied"' ] && retry_ok=1
+# the same ids with other content: refused, never overwritten
+post "$TA" "$U3A" /v1/push "$T/r3/b02.json" >/dev/null; cp "$T/resp" "$T/r3.x"
+refused=$(grep -o '"status":"refused","code":"different_content"' "$T/resp" | wc -l)
+replayed=$(state_hash "$T/r3a")
+if [ "$replayed" = "$clean" ] && [ "$distinct" = 1 ] && [ "$n200" = "$R3_REPLAYS" ] && [ "$nshuf" = 90 ] &&
+	[ $dropped_applied = 1 ] && [ $retry_ok = 1 ] && [ "$refused" = 20 ]; then
+	pass "R3 replays=$R3_REPLAYS answers_distinct=1 shuffled=90 dropped_then_retried=ok state=$replayed clean=$clean different_content_refused=20/20"
+else
+	fail "R3 replays=$R3_REPLAYS 200s=$n200 answers_distinct=$distinct shuffled_200=$nshuf/90 dropped_applied=$dropped_applied retry_ok=$retry_ok state=$replayed clean=$clean refused=$refused/20"
+fi
+echo "R3 replays=$R3_REPLAYS parallel=$((R3_REPLAYS - half)) shuffled=90 answers_distinct=$distinct state_equal=$([ "$replayed" = "$clean" ] && echo yes || echo no) different_content_refused=$refused/20"
+finish
