@@ -676,18 +676,57 @@ static void add_fields(cJSON *names, const cJSON *body)
 	}
 }
 
+/* 1 if value t wins over c in a conflict: the one whose text has the
+ * greater hash (an absent value hashes as ""). Decided by the values
+ * alone, so three devices' edits end the same whatever order they
+ * arrive in, and without a bias towards larger numbers. */
+static int value_wins(const cJSON *t, const cJSON *c)
+{
+	char ht[65], hc[65];
+	char *tt = t ? cJSON_PrintUnformatted(t) : NULL, *tc = c ? cJSON_PrintUnformatted(c) : NULL;
+	crypto_sha256_hex(tt ? tt : "", tt ? strlen(tt) : 0, ht);
+	crypto_sha256_hex(tc ? tc : "", tc ? strlen(tc) : 0, hc);
+	cJSON_free(tt);
+	cJSON_free(tc);
+	return strcmp(ht, hc) > 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* Orders an object's keys (and those of its "answers"), so that a body
+ * the server makes has one text, and one hash, for one content. */
+static void sort_keys(cJSON *obj)
+{
+	int n = cJSON_GetArraySize(obj);
+	cJSON **items = n > 0 ? malloc((size_t)n * sizeof *items) : NULL;
+	if (!items)
+		return;
+	for (int i = 0; i < n; i++)
+		items[i] = cJSON_DetachItemViaPointer(obj, obj->child);
+	qsort(items, (size_t)n, sizeof *items, key_cmp);
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(items[i]->string, "answers") && cJSON_IsObject(items[i]))
+			sort_keys(items[i]);
+		cJSON_AddItemToArray(obj, items[i]);
+	}
+	free(items);
+}
+
 /* Three-way merge of cur and theirs over base. Returns the merged body
- * (caller frees); conflicting fields are appended to conflicts (names),
- * and take the value of the side whose hash is greater. */
-static cJSON *merge3(const cJSON *base, const cJSON *cur, const char *cur_hash,
-		     const cJSON *theirs, const char *their_hash, cJSON *conflicts)
+ * (caller frees), keys in order; conflicting fields are appended to
+ * conflicts (names) and take the winning value (value_wins); *theirs_first
+ * says whether theirs won the first of them. */
+static cJSON *merge3(const cJSON *base, const cJSON *cur, const cJSON *theirs, cJSON *conflicts,
+		     int *theirs_first)
 {
 	cJSON *names = cJSON_CreateObject();
 	add_fields(names, base);
 	add_fields(names, cur);
 	add_fields(names, theirs);
 	cJSON *out = cJSON_Duplicate(cur, 1);
-	int theirs_wins = strcmp(their_hash, cur_hash) > 0;
 	const cJSON *n;
 	cJSON_ArrayForEach(n, names) {
 		const cJSON *b = field_get(base, n->string), *c = field_get(cur, n->string),
@@ -698,11 +737,15 @@ static cJSON *merge3(const cJSON *base, const cJSON *cur, const char *cur_hash,
 			field_set(out, n->string, t); /* only they changed it */
 			continue;
 		}
+		int theirs_wins = value_wins(t, c);
+		if (cJSON_GetArraySize(conflicts) == 0)
+			*theirs_first = theirs_wins;
 		cJSON_AddItemToArray(conflicts, cJSON_CreateString(n->string));
 		if (theirs_wins)
 			field_set(out, n->string, t);
 	}
 	cJSON_Delete(names);
+	sort_keys(out);
 	return out;
 }
 
@@ -967,7 +1010,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (!basej)
 		basej = cJSON_CreateObject();
 	cJSON *fields = cJSON_CreateArray();
-	cJSON *merged = merge3(basej, cur, head, body, h, fields);
+	int theirs_first = 0;
+	cJSON *merged = merge3(basej, cur, body, fields, &theirs_first);
 	char *mtext = cJSON_PrintUnformatted(merged);
 	char mh[65];
 	crypto_sha256_hex(mtext, strlen(mtext), mh);
@@ -982,13 +1026,14 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		*status = "merged";
 		goto done4;
 	}
-	/* Same field changed both ways: keep both, provisional winner by hash. */
+	/* Same field changed both ways: keep both; the provisional winner is
+	 * the side whose value won (value_wins). */
 	if ((rc = uuid_v4(conflict_id, e)))
 		goto done4;
 	char *ftext = cJSON_PrintUnformatted(fields);
 	char at[21];
 	db_timestamp(at);
-	const char *winner = strcmp(h, head) > 0 ? h : head;
+	const char *winner = theirs_first ? h : head;
 	if ((rc = db_prepare(&c->d, &st,
 			     "INSERT INTO conflict(id, record_id, base, a, b, fields, winner, status, created_at)"
 			     " VALUES (:id, :rec, :base, :a, :b, :f, :w, 'open', :at)", e)) == 0) {

@@ -191,4 +191,84 @@ else
 	fail "R3 replays=$R3_REPLAYS 200s=$n200 answers_distinct=$distinct shuffled_200=$nshuf/90 dropped_applied=$dropped_applied retry_ok=$retry_ok state=$replayed clean=$clean refused=$refused/20"
 fi
 echo "R3 replays=$R3_REPLAYS parallel=$((R3_REPLAYS - half)) shuffled=90 answers_distinct=$distinct state_equal=$([ "$replayed" = "$clean" ] && echo yes || echo no) different_content_refused=$refused/20"
+
+# --- R4/R5: three devices edit the same person offline: A and B the same
+# field (a conflict), C another (merged). Synced in every order, and with
+# device clocks a day and a year off and going backwards; the final state
+# (server and what each device shows) must be the same every time. -------
+P4=$(rel_port 3)
+U4="https://127.0.0.1:$P4"
+B4="$T/r4base"
+mkdir -p "$B4"
+start_server "$B4/srv" $P4 "$T/r4.log" || fail "R4: server did not start"
+S4PID=$SPID
+S4PIN=$(pin_of "$T/r4.log")
+for d in d0 a b c; do new_device "$B4/$d" "$B4/srv" "$U4" "$S4PIN" "Басарбово"; done
+H4=$(FA_DATA="$B4/d0" FA_PIN=$PIN "$FA" household add --locality Басарбово --head "R4 ГЛАВА" --address "ул. 0")
+P4ID=$(FA_DATA="$B4/d0" FA_PIN=$PIN "$FA" person add --name "R4 ЛИЦЕ" --birth-date 1950-01-01 --locality Басарбово \
+	--household "$H4" --address "ул. 0" --sex f)
+for d in d0 a b c; do FA_DATA="$B4/$d" FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1; done
+kill $S4PID; wait $S4PID 2>/dev/null
+r4run() { # name "offsetA offsetB offsetC" order -> prints one line: state
+	R="$T/r4run"; rm -rf "$R"; cp -a "$B4" "$R"
+	set -- $2 $3
+	offA=$1; offB=$2; offC=$3; order=$4
+	ft() { # offset cmd...: the device's clock is off by offset
+		o=$1; shift
+		if [ "$o" = 0 ]; then "$@"; elif [ "$o" = back ]; then
+			# a clock that runs backwards: an hour back for each second
+			FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-0d x-3600" "$@"
+		else FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$o" "$@"; fi
+	}
+	FA_DATA="$R/a" FA_PIN=$PIN ft "$offA" "$FA" person edit "$P4ID" --address "ул. А" >/dev/null
+	FA_DATA="$R/b" FA_PIN=$PIN ft "$offB" "$FA" person edit "$P4ID" --address "ул. Б" >/dev/null
+	FA_DATA="$R/c" FA_PIN=$PIN ft "$offC" "$FA" person edit "$P4ID" --sex m >/dev/null
+	start_server "$R/srv" $P4 "$T/r4.log" || { echo "no-server"; return; }
+	for d in $(echo "$order" | sed 's/./& /g'); do
+		eval "o=\$off$(echo $d | tr abc ABC)"
+		FA_DATA="$R/$d" FA_PIN=$PIN ft "$o" "$FA" sync --quiet --retries 0 >/dev/null 2>"$T/r4.err" ||
+			echo "sync $d failed: $(cat "$T/r4.err")" >&2
+	done
+	for d in a b c; do
+		eval "o=\$off$(echo $d | tr abc ABC)"
+		FA_DATA="$R/$d" FA_PIN=$PIN ft "$o" "$FA" sync --quiet --retries 0 >/dev/null 2>&1
+	done
+	kill $SPID; wait $SPID 2>/dev/null
+	seen=0
+	for d in a b c; do
+		FA_DATA="$R/$d" FA_PIN=$PIN "$FA" conflicts | grep -q "open.*$P4ID" && seen=$((seen + 1))
+	done
+	views=$(for d in a b c; do FA_DATA="$R/$d" FA_PIN=$PIN "$FA" person show "$P4ID" 2>&1; done | sha256sum | cut -c1-8)
+	open=$(q "$R/srv/central.db" "SELECT count(*) || ':' || group_concat(fields) FROM conflict WHERE status = 'open'")
+	body=$(q "$R/srv/central.db" "SELECT body FROM record WHERE id = '$P4ID'")
+	merged=0; echo "$body" | grep -q '"sex":"m"' && merged=1
+	revs=$(q "$R/srv/central.db" "SELECT count(*) FROM revision WHERE record_id = '$P4ID'")
+	echo "server=$(state_hash "$R/srv") devices=$views conflicts=$open seen_by=$seen merged=$merged revisions=$revs"
+}
+if [ "$FULL" = 1 ]; then ORDERS="abc acb bac bca cab cba"; R5ORDERS=$ORDERS; else ORDERS="abc acb bac bca cab cba"; R5ORDERS="cba"; fi
+control=""; r4same=0; r4n=0
+for o in $ORDERS; do
+	line=$(r4run control "0 0 0" $o)
+	r4n=$((r4n + 1))
+	[ -z "$control" ] && control=$line
+	[ "$line" = "$control" ] && r4same=$((r4same + 1)) || echo "     | order $o: $line"
+done
+case "$control" in
+	*"conflicts=1:[\"address\"]"*"seen_by=3 merged=1"*)
+		[ $r4same = $r4n ] && pass "R4 orders=$r4n identical=$r4same conflicts_detected=1/1 shown_to_devices=3/3 disjoint_fields_merged=yes" \
+			|| fail "R4 orders=$r4n identical=$r4same (control $control)";;
+	*) fail "R4 control run: $control";;
+esac
+echo "R4 orders=$r4n identical=$r4same $control"
+r5n=0; r5same=0
+for clocks in "+1d +365d -1d" "-365d +1d back" "back -365d +365d"; do
+	for o in $R5ORDERS; do
+		line=$(r4run skew "$clocks" $o)
+		r5n=$((r5n + 1))
+		[ "$line" = "$control" ] && r5same=$((r5same + 1)) || echo "     | clocks $clocks, order $o: $line"
+	done
+done
+[ $r5same = $r5n ] && pass "R5 runs=$r5n clocks=+1d,+1y,-1d,-1y,backwards identical_to_control=$r5same" \
+	|| fail "R5 runs=$r5n identical_to_control=$r5same"
+echo "R5 runs=$r5n clocks=+1d,+365d,-1d,-365d,backwards identical_to_control=$r5same/$r5n"
 finish

@@ -186,11 +186,12 @@ CID=$(cut -d' ' -f1 "$T/out")
 expect_status 0 "conflicts: show" "$SS" conflicts show "$CID" --data "$SRV"
 expect_grep "address .*ул. 3.*ул. 4\|address .*ул. 4.*ул. 3" "$T/out" "conflicts: both values shown side by side"
 expect_grep "provisional winner" "$T/out" "conflicts: provisional winner marked"
-W1=$(sha "$B3a"); W2=$(sha "$B3b")
+# the provisional value is the one whose text has the greater hash
+W1=$(sha '"ул. 3"'); W2=$(sha '"ул. 4"')
 if [ "$W1" \> "$W2" ]; then WIN="ул. 3"; else WIN="ул. 4"; fi
 api GET "/v1/pull?cursor=0" >/dev/null
 grep -q "\"kind\":\"conflict\"" "$T/resp" && pass "conflicts: devices see the conflict on pull" || fail "conflicts: not pulled"
-grep -q "$WIN" "$T/resp" && pass "R5 conflict: provisional winner is the greater hash ($WIN), not a clock" || fail "R5 winner"
+grep -q "$WIN" "$T/resp" && pass "R5 conflict: provisional value is the one with the greater hash ($WIN), not a clock" || fail "R5 winner"
 expect_status 0 "conflicts: resolve with side a" "$SS" conflicts resolve "$CID" a --data "$SRV"
 "$SS" conflicts list --data "$SRV" >"$T/open"
 [ ! -s "$T/open" ] && pass "conflicts: none open after resolution" || fail "conflicts: still open"

@@ -63,13 +63,15 @@ outbox_left() { FA_DATA="$1" FA_PIN=$PIN "$FA" outbox | sed -n 's/^Waiting to sy
 # q DB SQL: a read-only query of a SQLite file in use (WAL)
 q() { sqlite3 -readonly -cmd ".timeout 5000" "$1" "$2"; }
 # state_hash SRVDIR: a hash of what the server holds that must not depend
-# on order or timing: every record's id, kind, head and body, every stored
-# revision, open conflicts by record and fields
+# on order or timing: every record's id, kind, head and body, every
+# revision a device sent, the conflicts by record and fields. (Merges the
+# server made on the way, and which revision a conflict names, are history
+# that depends on arrival order; the heads they lead to must not.)
 state_hash() {
 	db="$1/central.db"
 	{
 		q "$db" "SELECT id, kind, locality, head, body, conflict IS NOT NULL FROM record ORDER BY id"
-		q "$db" "SELECT hash, kind, record_id, base, body FROM revision ORDER BY hash"
-		q "$db" "SELECT record_id, fields, winner, status FROM conflict ORDER BY record_id, fields"
+		q "$db" "SELECT hash, kind, record_id, base, body FROM revision WHERE device_id <> 'server' ORDER BY hash"
+		q "$db" "SELECT record_id, fields, status FROM conflict ORDER BY record_id, fields, status"
 	} | sha256sum | cut -c1-16
 }
