@@ -557,9 +557,13 @@ static int person_hashes(store *s, const cJSON *fields, const char *locality,
 	return rc;
 }
 
-int store_person_add(store *s, const char *household_id, const char *locality,
-		     const cJSON *fields, char id[UUID_STR_LEN], int *dups, err *e)
+/* store_person_add, with the id given when want_id is set; inside the
+ * caller's transaction when one is open, else in its own. */
+static int person_add(store *s, const char *want_id, const char *household_id,
+		      const char *locality, const cJSON *fields, char id[UUID_STR_LEN], int *dups,
+		      err *e)
 {
+	int own = !s->d.in_tx;
 	char aad[64], now[21];
 	uint8_t nid[CRYPTO_HASH_LEN], ident[CRYPTO_HASH_LEN];
 	int has_nid, rc;
@@ -577,14 +581,16 @@ int store_person_add(store *s, const char *household_id, const char *locality,
 	const char *natid = json_str(fields, "national_id");
 	if (natid && strlen(natid) > 32)
 		return err_set(e, ERR_INVALID, "national id: at most 32 characters");
-	if ((rc = uuid_v4(id, e)) ||
+	if (want_id)
+		snprintf(id, UUID_STR_LEN, "%s", want_id);
+	if ((!want_id && (rc = uuid_v4(id, e))) ||
 	    (rc = person_hashes(s, fields, locality, nid, &has_nid, ident, e)))
 		return rc;
 	snprintf(aad, sizeof aad, "person/%s", id);
 	if ((rc = store_seal_json(s, aad, fields, &sealed, e)))
 		goto done;
 	store_now(now);
-	if ((rc = db_begin(&s->d, e)))
+	if (own && (rc = db_begin(&s->d, e)))
 		goto done;
 	if ((rc = db_prepare(&s->d, &st,
 			     "INSERT INTO person(id, household_id, locality, nid_hash, ident_hash,"
@@ -605,15 +611,22 @@ int store_person_add(store *s, const char *household_id, const char *locality,
 	}
 	if ((has_nid && (rc = count_matches(s, "nid_hash", nid, id, dups, e))) ||
 	    (rc = count_matches(s, "ident_hash", ident, id, dups, e)) ||
-	    (rc = outbox_add(s, "person", id, 1, e)) || (rc = db_commit(&s->d, e)))
+	    (rc = outbox_add(s, "person", id, 1, e)) || (own && (rc = db_commit(&s->d, e))))
 		goto fail;
 	goto done;
 fail:
-	db_rollback(&s->d);
+	if (own)
+		db_rollback(&s->d);
 done:
 	db_finalize(&st);
 	buf_free(&sealed);
 	return rc;
+}
+
+int store_person_add(store *s, const char *household_id, const char *locality,
+		     const cJSON *fields, char id[UUID_STR_LEN], int *dups, err *e)
+{
+	return person_add(s, NULL, household_id, locality, fields, id, dups, e);
 }
 
 int store_person_update(store *s, const char *id, const cJSON *patch, int queue, err *e)
@@ -1226,11 +1239,13 @@ int store_import_assessment(store *s, const cJSON *a, int *result, err *e)
 			if (cJSON_IsString(v))
 				cJSON_AddStringToObject(fields, keep[i], v->valuestring);
 		}
-		db_rollback(&s->d); /* store_person_add has its own transaction */
-		if ((rc = store_person_add(s, NULL, locality, fields, pid, &dups, e)))
-			goto done;
-		if ((rc = db_begin(&s->d, e)))
-			goto done;
+		/* in the same transaction as the assessment, and under the
+		 * file's person id: an import cut between the two, then run
+		 * again, or two cases of one person, make one person */
+		const char *fpid = json_str(person, "id");
+		if ((rc = person_add(s, fpid && uuid_valid(fpid) ? fpid : NULL, NULL, locality, fields,
+				     pid, &dups, e)))
+			goto fail;
 	}
 	env = cJSON_CreateObject();
 	static const char *const envelope[] = {"registered_on", "assessed_on"};

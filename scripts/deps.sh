@@ -4,8 +4,8 @@
 # when everything is there already.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libcjson-dev libcurl4-openssl-dev \
-libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev gettext clang bc time curl openssl sqlite3 jq \
-nodejs chromium"
+libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev gettext clang libclang-rt-dev bc time curl openssl sqlite3 jq \
+nodejs chromium strace faketime valgrind"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -271,4 +271,89 @@ done
 [ $r5same = $r5n ] && pass "R5 runs=$r5n clocks=+1d,+1y,-1d,-1y,backwards identical_to_control=$r5same" \
 	|| fail "R5 runs=$r5n identical_to_control=$r5same"
 echo "R5 runs=$r5n clocks=+1d,+365d,-1d,-365d,backwards identical_to_control=$r5same/$r5n"
+
+# --- R8: a full disk or an I/O error (strace -e inject=) at writes and
+# fsyncs of the device store (import, pull, push) and of the server's merge.
+# Each must fail with a clear error, apply no half batch, and once the
+# space is back, end in the state of a run without the fault. ------------
+device_view() { # DIR: what a device holds, minus timestamps, order and new ids
+	db="$1/agent.db"
+	{
+		q "$db" "SELECT id, status, revision FROM assessment ORDER BY id"
+		# a person an import creates gets a new id on each device
+		q "$db" "SELECT locality, count(*) FROM person GROUP BY locality ORDER BY locality"
+		q "$db" "SELECT kind, CASE kind WHEN 'person' THEN '' ELSE record_id END AS r, revision, state FROM outbox ORDER BY kind, r, revision"
+		q "$db" "SELECT id, kind, head, seq FROM remote ORDER BY id"
+		q "$db" "SELECT record_id, hash FROM heads ORDER BY record_id"
+		q "$db" "SELECT CAST(value AS TEXT) FROM sync_state WHERE key = 'cursor'"
+	} | sha256sum | cut -c1-16
+}
+r8n=0; r8clear=0; r8same=0; r8half=0; r8bad=""
+r8check() { # name exit-status stderr-file view control
+	r8n=$((r8n + 1))
+	if [ "$2" != 0 ] && grep -qi "disk\|space\|I/O\|cannot\|unavailable\|storage" "$3"; then r8clear=$((r8clear + 1)); else r8bad="$r8bad $1(exit $2: $(head -c 80 "$3"))"; fi
+	if [ "$4" = "$5" ]; then r8same=$((r8same + 1)); else r8bad="$r8bad $1(state)"; fi
+}
+D8="$T/r8dev"
+new_device "$D8" "$SRV" "$URL" "$SPIN" "Басарбово,Николово"
+"$BIN/gen-cases" --count 40 --seed 77 | sed 's/"locality":"[^"]*"/"locality":"Басарбово"/g' >"$T/r8.json"
+rm -rf "$T/r8c"; cp -a "$D8" "$T/r8c"
+FA_DATA="$T/r8c" FA_PIN=$PIN "$FA" import "$T/r8.json" >/dev/null 2>&1
+ctl_import=$(device_view "$T/r8c")
+for fault in pwrite64:error=ENOSPC:when=5+ pwrite64:error=ENOSPC:when=60+ pwrite64:error=EIO:when=200+ fdatasync:error=EIO:when=3+; do
+	sc=${fault%%:*}
+	rm -rf "$T/r8f"; cp -a "$D8" "$T/r8f"
+	FA_DATA="$T/r8f" FA_PIN=$PIN strace -f -o /dev/null -e trace=$sc -e inject=$fault "$FA" import "$T/r8.json" >/dev/null 2>"$T/r8.err"
+	rc=$?
+	[ "$(FA_DATA="$T/r8f" FA_PIN=$PIN "$FA" check 2>&1)" = ok ] || r8bad="$r8bad import/$fault(integrity)"
+	FA_DATA="$T/r8f" FA_PIN=$PIN "$FA" import "$T/r8.json" >/dev/null 2>&1
+	r8check "import/$fault" $rc "$T/r8.err" "$(device_view "$T/r8f")" "$ctl_import"
+done
+# pull: the device receives the Басарбово records of the R1/R2 devices
+rm -rf "$T/r8c"; cp -a "$D8" "$T/r8c"
+FA_DATA="$T/r8c" FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1
+ctl_pull=$(device_view "$T/r8c")
+for fault in pwrite64:error=ENOSPC:when=20+ pwrite64:error=EIO:when=100+ fdatasync:error=EIO:when=1+; do
+	sc=${fault%%:*}
+	rm -rf "$T/r8f"; cp -a "$D8" "$T/r8f"
+	FA_DATA="$T/r8f" FA_PIN=$PIN strace -f -o /dev/null -e trace=$sc -e inject=$fault "$FA" sync --quiet --retries 0 >/dev/null 2>"$T/r8.err"
+	rc=$?
+	[ "$(FA_DATA="$T/r8f" FA_PIN=$PIN "$FA" check 2>&1)" = ok ] || r8bad="$r8bad pull/$fault(integrity)"
+	FA_DATA="$T/r8f" FA_PIN=$PIN "$FA" sync --quiet --retries 0 >/dev/null 2>&1
+	r8check "pull/$fault" $rc "$T/r8.err" "$(device_view "$T/r8f")" "$ctl_pull"
+done
+# the server's merge: pushes while every write (or fsync) of the server
+# fails, then again once it can write; against a server that never failed
+P8A=$(rel_port 5); P8B=$(rel_port 6)
+start_server "$T/r8a" $P8A "$T/r8a.log"; S8A=$SPID
+start_server "$T/r8b" $P8B "$T/r8b.log"
+U8A="https://127.0.0.1:$P8A"; U8B="https://127.0.0.1:$P8B"
+TA8=$(raw_token "$T/r8a" "$U8A" Басарбово); TB8=$(raw_token "$T/r8b" "$U8B" Басарбово)
+b=0
+for fault in pwrite64:error=ENOSPC pwrite64:error=ENOSPC:when=3+ pwrite64:error=EIO:when=2+ fdatasync:error=EIO; do
+	b=$((b + 1))
+	sc=${fault%%:*}
+	post "$TB8" "$U8B" /v1/push "$T/r3/b$b.json" >/dev/null
+	before=$(q "$T/r8a/central.db" "SELECT count(*) FROM record")
+	strace -f -p $S8A -o /dev/null -e trace=$sc -e inject=$fault 2>"$T/r8s.err" &
+	stp=$!
+	for _ in $(seq 50); do grep -q attached "$T/r8s.err" && break; sleep 0.05; done
+	st=$(post "$TA8" "$U8A" /v1/push "$T/r3/b$b.json")
+	cp "$T/resp" "$T/r8.err"
+	kill $stp; wait $stp 2>/dev/null
+	after=$(q "$T/r8a/central.db" "SELECT count(*) FROM record")
+	# all of the batch or none of it
+	d=$((after - before)); [ $d = 0 ] || [ $d = 20 ] || { r8half=$((r8half + 1)); r8bad="$r8bad server/$fault(half:$d)"; }
+	[ "$st" = 503 ] && grep -q '"code":"unavailable"' "$T/r8.err" || echo "x" >"$T/r8.err"
+	[ "$st" = 503 ] && st=1
+	st2=$(post "$TA8" "$U8A" /v1/push "$T/r3/b$b.json")
+	[ "$st2" = 200 ] || r8bad="$r8bad server/$fault(retry $st2)"
+	r8check "server/$fault" "$st" "$T/r8.err" "$(state_hash "$T/r8a")" "$(state_hash "$T/r8b")"
+done
+if [ $r8clear = $r8n ] && [ $r8same = $r8n ] && [ $r8half = 0 ] && [ -z "$r8bad" ]; then
+	pass "R8 faults=$r8n clear_errors=$r8clear half_applied=0 state_after=control($r8same/$r8n)"
+else
+	fail "R8 faults=$r8n clear_errors=$r8clear half_applied=$r8half same_as_control=$r8same:$r8bad"
+fi
+echo "R8 faults=$r8n (ENOSPC/EIO at write and fsync: import, pull, server merge) clear_errors=$r8clear/$r8n half_applied=$r8half state_equal_control=$r8same/$r8n"
 finish
