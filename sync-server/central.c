@@ -426,12 +426,18 @@ int central_authenticate(central *c, const char *authorization, central_device *
 {
 	char id[UUID_STR_LEN], thash[65];
 	db_stmt st;
-	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0)
+	err ignored;
+	if (!authorization || strncmp(authorization, "Bearer ", 7) != 0) {
+		/* every refusal is audited (reliability.md R10), anonymous ones too */
+		central_audit(c, "anonymous", "request_refused", NULL, "no_credential", &ignored);
 		return err_set(e, ERR_AUTH, "unauthenticated: no device credential");
+	}
 	const char *cred = authorization + 7;
 	const char *dot = strchr(cred, '.');
-	if (!dot || dot - cred != 36 || strlen(dot + 1) != 64)
+	if (!dot || dot - cred != 36 || strlen(dot + 1) != 64) {
+		central_audit(c, "anonymous", "request_refused", NULL, "malformed_credential", &ignored);
 		return err_set(e, ERR_AUTH, "unauthenticated: malformed device credential");
+	}
 	memcpy(id, cred, 36);
 	id[36] = '\0';
 	crypto_sha256_hex(dot + 1, 64, thash);
@@ -453,7 +459,6 @@ int central_authenticate(central *c, const char *authorization, central_device *
 		db_finalize(&st);
 	}
 	if (rc == ERR_AUTH) {
-		err ignored;
 		central_audit_locked(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
 			     strncmp(e->msg, "device_revoked", 14) ? "unauthenticated" : "device_revoked",
 			     &ignored);
@@ -1209,6 +1214,10 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 				free(texts[k]);
 			free(texts);
 			free(hashes);
+			if (!strcmp(code, "forbidden")) { /* every refusal of access is audited */
+				err ignored;
+				central_audit(c, dev->id, "request_refused", NULL, "forbidden", &ignored);
+			}
 			return err_set(e, !strcmp(code, "forbidden") ? ERR_AUTH : ERR_INVALID,
 				       "%s: records[%d]: %s", code, i, msg);
 		}

@@ -217,8 +217,8 @@ r4run() { # name "offsetA offsetB offsetC" order -> prints one line: state
 		o=$1; shift
 		if [ "$o" = 0 ]; then "$@"; elif [ "$o" = back ]; then
 			# a clock that runs backwards: an hour back for each second
-			FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-0d x-3600" "$@"
-		else FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$o" "$@"; fi
+			ASAN_OPTIONS=verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "-0d x-3600" "$@"
+		else ASAN_OPTIONS=verify_asan_link_order=0 FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "$o" "$@"; fi
 	}
 	FA_DATA="$R/a" FA_PIN=$PIN ft "$offA" "$FA" person edit "$P4ID" --address "ул. А" >/dev/null
 	FA_DATA="$R/b" FA_PIN=$PIN ft "$offB" "$FA" person edit "$P4ID" --address "ул. Б" >/dev/null
@@ -356,4 +356,134 @@ else
 	fail "R8 faults=$r8n clear_errors=$r8clear half_applied=$r8half same_as_control=$r8same:$r8bad"
 fi
 echo "R8 faults=$r8n (ENOSPC/EIO at write and fsync: import, pull, server merge) clear_errors=$r8clear/$r8n half_applied=$r8half state_equal_control=$r8same/$r8n"
+
+# --- R9: a stolen device. Its captured requests replayed after it was
+# revoked; its files (store, WAL, temporary files, what it printed)
+# searched for planted national ids, names and addresses. ------------------
+CN="КАНАРЧЕВ ЗЛАТЬО"; CNID=8888012345; CADDR="ул. Канарска 77"
+D9="$T/r9a"; D9B="$T/r9b"
+mkdir -p "$T/r9tmp"
+new_device "$D9" "$SRV" "$URL" "$SPIN" "Тетово"
+new_device "$D9B" "$SRV" "$URL" "$SPIN" "Тетово"
+{
+	H9=$(FA_DATA="$D9" FA_PIN=$PIN "$FA" household add --locality Тетово --head "$CN" --address "$CADDR")
+	FA_DATA="$D9" FA_PIN=$PIN "$FA" person add --name "$CN" --birth-date 1944-04-04 --locality Тетово \
+		--national-id $CNID --address "$CADDR" --household "$H9"
+	FA_DATA="$D9" FA_PIN=$PIN TMPDIR="$T/r9tmp" "$FA" sync --retries 0
+	# the second device receives them, and is killed at its last fsync
+	FA_DATA="$D9B" FA_PIN=$PIN TMPDIR="$T/r9tmp" strace -f -o /dev/null -e trace=fdatasync \
+		-e inject=fdatasync:signal=KILL:when=3 "$FA" sync --retries 0
+} >"$T/r9.log" 2>&1
+hits=0; files=0
+search9() { # every file a thief would find, the WAL of a killed program included
+	for f in $(find "$D9" "$D9B" "$T/r9tmp" -type f) "$T/r9.log"; do
+		files=$((files + 1))
+		for c in "$CN" "$CNID" "$CADDR" "Канарска"; do
+			grep -qaF "$c" "$f" && { hits=$((hits + 1)); echo "     | $c in $f"; }
+		done
+	done
+}
+wal=$(find "$D9B" -name '*-wal' -size +0 | wc -l)
+search9
+FA_DATA="$D9B" FA_PIN=$PIN TMPDIR="$T/r9tmp" "$FA" sync --retries 0 >>"$T/r9.log" 2>&1
+got9=$(q "$D9B/agent.db" "SELECT count(*) FROM remote")
+search9
+# replay what a device sent, after it was revoked
+P9=$(rel_port 7); start_server "$T/r9s" $P9 "$T/r9s.log"; U9="https://127.0.0.1:$P9"
+T9=$(raw_token "$T/r9s" "$U9" Басарбово)
+post "$T9" "$U9" /v1/push "$T/r3/b1.json" >/dev/null; cp "$T/r3/b1.json" "$T/r9.cap1"
+mkbatch 9 3; cp "$T/r3/b93.json" "$T/r9.cap2"
+"$SS" device revoke "${T9%%.*}" --data "$T/r9s" >/dev/null 2>&1
+accepted=0; replays=0
+for f in "$T/r9.cap1" "$T/r9.cap2"; do
+	replays=$((replays + 1)); st=$(post "$T9" "$U9" /v1/push "$f")
+	{ [ "$st" = 401 ] && grep -q device_revoked "$T/resp"; } || accepted=$((accepted + 1))
+done
+for qs in "cursor=0" "cursor=5&limit=10"; do
+	replays=$((replays + 1)); st=$(get "$T9" "$U9" "/v1/pull?$qs")
+	[ "$st" = 401 ] || accepted=$((accepted + 1))
+done
+# the real agent of a revoked device
+DEV9=$(q "$D9/agent.db" "SELECT CAST(value AS TEXT) FROM sync_state WHERE key = 'device_id'")
+"$SS" device revoke "$DEV9" --data "$SRV" >/dev/null 2>&1
+FA_DATA="$D9" FA_PIN=$PIN "$FA" person add --name "R9 СЛЕД" --birth-date 1950-01-01 --locality Тетово >/dev/null
+replays=$((replays + 1))
+FA_DATA="$D9" FA_PIN=$PIN "$FA" sync --retries 0 >/dev/null 2>"$T/r9.err" && accepted=$((accepted + 1))
+grep -q device_revoked "$T/r9.err" || accepted=$((accepted + 1))
+if [ $hits = 0 ] && [ $accepted = 0 ] && [ "$wal" -ge 1 ] && [ "$got9" -ge 2 ]; then
+	pass "R9 replays_after_revocation=$replays accepted=0 canary_hits=0 files=$files"
+else
+	fail "R9 replays=$replays accepted=$accepted canary_hits=$hits files=$files wal=$wal received=$got9"
+fi
+echo "R9 replays_after_revocation=$replays accepted=$accepted plaintext_hits=$hits files_searched=$files wal_files=$wal (wrong PIN limit: tests/it/agent.sh)"
+
+# --- R10: every route of sync-server/api.c, tried without a credential,
+# with a made-up token, with another device's id and a wrong token, as a
+# revoked device, and across localities; every refusal audited. ----------
+PUBLIC_ROUTES="/v1/enroll /v1/health /v1/server-key"
+routes=$(grep -o '{"[A-Z]*", *"/[^"]*"' "$ROOT/sync-server/api.c" | sed 's/{"\([A-Z]*\)", *"\([^"]*\)"/\1 \2/' | tr ' ' '|')
+TOK10=$(raw_token "$T/r9s" "$U9" Николово)
+ID10=${TOK10%%.*}
+audit_before=$(q "$T/r9s/central.db" "SELECT count(*) FROM audit WHERE action = 'request_refused'")
+tried=0; refused=0; wrong=""
+echo '{}' >"$T/empty.json"
+for r in $routes; do
+	m=${r%%|*}; p=${r#*|}; p=$(echo "$p" | sed 's/\*$/x/')
+	case " $PUBLIC_ROUTES " in *" $p "*) continue;; esac
+	for cred in "" "garbage" "$ID10.0000000000000000000000000000000000000000000000000000000000000000" "$T9"; do
+		tried=$((tried + 1))
+		if [ "$m" = GET ]; then
+			st=$(curl -sk -o "$T/resp" -w '%{http_code}' ${cred:+-H "Authorization: Bearer $cred"} "$U9$p")
+		else
+			st=$(curl -sk -o "$T/resp" -w '%{http_code}' -X "$m" -H "Content-Type: application/json" \
+				${cred:+-H "Authorization: Bearer $cred"} --data-binary @"$T/empty.json" "$U9$p")
+		fi
+		if [ "$st" = 401 ] && grep -q '"error"' "$T/resp"; then refused=$((refused + 1)); else wrong="$wrong $m$p:$st"; fi
+	done
+done
+# across localities: a Николово device pushing a Басарбово record
+tried=$((tried + 1))
+st=$(post "$TOK10" "$U9" /v1/push "$T/r3/b2.json")
+[ "$st" = 403 ] && grep -q forbidden "$T/resp" && refused=$((refused + 1)) || wrong="$wrong locality:$st"
+# ... and its pull shows nothing of Басарбово
+get "$TOK10" "$U9" "/v1/pull?cursor=0" >/dev/null
+tried=$((tried + 1))
+grep -q 'Басарбово' "$T/resp" && wrong="$wrong pull-leaks-locality" || refused=$((refused + 1))
+audit_after=$(q "$T/r9s/central.db" "SELECT count(*) FROM audit WHERE action = 'request_refused'")
+audited=$((audit_after - audit_before))
+# each refused request audited (the pull that showed nothing is no refusal)
+if [ $refused = $tried ] && [ $audited = $((tried - 1)) ]; then
+	pass "R10 routes=$(echo $routes | wc -w) attempts=$tried refused=$refused audited=$audited"
+else
+	fail "R10 attempts=$tried refused=$refused audited=$audited/$((tried - 1)):$wrong"
+fi
+echo "R10 routes=$(echo $routes | wc -w) (public: $PUBLIC_ROUTES) attempts=$tried refused=$refused audited=$audited"
+
+# --- R12: canaries in what is published: the ranking (JSON and text),
+# the server's log -----------------------------------------------------------
+"$BIN/gen-cases" --count 30 --seed 12 | sed "s/\"name\":\"[^\"]*\"/\"name\":\"$CN\"/; s/\"national_id\":\"[^\"]*\"/\"national_id\":\"$CNID\"/; s/\"address\":\"[^\"]*\"/\"address\":\"$CADDR\"/" >"$T/r12.json"
+D12="$T/r12dev"
+LOC12=$(grep -o '"locality":"[^"]*"' "$T/r12.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
+new_device "$D12" "$SRV" "$URL" "$SPIN" "$LOC12"
+FA_DATA="$D12" FA_PIN=$PIN "$FA" import "$T/r12.json" >/dev/null 2>&1
+FA_DATA="$D12" FA_PIN=$PIN "$FA" sync --retries 0 >"$T/r12.sync" 2>&1
+planted=$(grep -c "$CNID" "$T/r12.json")
+"$SS" assessments --data "$SRV" bg-independent-living >"$T/r12.central.json"
+incentral=$(grep -o "$CNID" "$T/r12.central.json" | wc -l)
+"$SS" rank --cases "$T/r12.central.json" >"$T/pub.rank.json" 2>&1
+"$SS" rank --cases "$T/r12.central.json" --format text >"$T/pub.rank.txt" 2>&1
+kill $SPID 2>/dev/null
+c12=0; outs=0
+for f in "$T"/pub.* "$T/srv.log" "$T/r4.log" "$T/r8a.log" "$T/r9s.log" "$T/r12.sync"; do
+	outs=$((outs + 1))
+	for c in "$CN" "$CNID" "$CADDR" "Канарска"; do
+		grep -qaF "$c" "$f" && { c12=$((c12 + 1)); echo "     | $c in $(basename "$f")"; }
+	done
+done
+if [ $c12 = 0 ] && [ "$incentral" -gt 0 ] && [ -s "$T/pub.rank.json" ]; then
+	pass "R12 canaries_planted=$planted outputs=$outs found=0"
+else
+	fail "R12 canaries found=$c12 (planted $planted, reached the server $incentral)"
+fi
+echo "R12 canaries_planted=$planted outputs_searched=$outs found=$c12"
 finish
