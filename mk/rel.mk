@@ -40,6 +40,8 @@ $(FUZZ_B)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(FUZZ_COMMON_OBJ) $(FUZZ_AGENT
 		$(FUZZ_COMMON_OBJ) $(FUZZ_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
+# objects made on the way to a fuzz target are kept (not intermediate)
+.SECONDARY: $(FUZZ_COMMON_OBJ) $(FUZZ_AGENT_OBJ) $(FUZZ_SERVER_OBJ)
 
 # `make test` builds the fuzz targets too (tests/it/fuzz.sh runs them)
 test: fuzz-build

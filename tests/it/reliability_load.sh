@@ -112,9 +112,11 @@ want=$(( 2 * N * ( (R + 1) / 2 ) * 5 ))
 grow=$((rss2 - rss1))
 # flat: the second round, as heavy as the first, adds less than 8 MiB or 10 %
 flat=0; [ $grow -lt 8192 ] || [ $grow -lt $((rss1 / 10)) ] && flat=1
+# under AddressSanitizer freed memory waits in quarantine: RSS says nothing
+case "$BIN" in *asan*) flat="n/a(asan)";; esac
 kill $LSPID 2>/dev/null; [ -n "${LOAD_DEBUG:-}" ] && { sort "$T/lat.1" | cut -d" " -f1 | uniq -c; echo "pid $LSPID"; cat "$T"/slow.*; tail -5 "$T/srv.log"; head -12 "$T/load.cfg"; }
 line="R11 devices=$N requests=$((n1 + n2)) errors=$((e1 + e2)) p99_ms=$p1/$p2 max_ms=$m1/$m2 stored=$stored/$want slow=$nslow cut_by_timeout=$cut slowest_ms=$slowest rss_kb=$rss0/$rss1/$rss2 flat=$flat alive=$alive"
-if [ $((e1 + e2)) = 0 ] && [ "$stored" = $want ] && [ $cut = $nslow ] && [ $flat = 1 ] && [ "$alive" = 200 ]; then
+if [ $((e1 + e2)) = 0 ] && [ "$stored" = $want ] && [ $cut = $nslow ] && [ "$flat" != 0 ] && [ "$alive" = 200 ]; then
 	pass "$line"
 else
 	fail "$line"
