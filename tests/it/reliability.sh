@@ -473,6 +473,15 @@ planted=$(grep -c "$CNID" "$T/r12.json")
 incentral=$(grep -o "$CNID" "$T/r12.central.json" | wc -l)
 "$SS" rank --cases "$T/r12.central.json" >"$T/pub.rank.json" 2>&1
 "$SS" rank --cases "$T/r12.central.json" --format text >"$T/pub.rank.txt" 2>&1
+# the round's public list in every format, and the programme report
+R12() { SS_ACTOR=rel "$SS" round "$@" --data "$SRV"; }
+R12 create rel-12 --municipality Русе --service "Асистентска подкрепа" --localities "$LOC12" \
+	--from 2000-01-01 --to 2030-12-31 >/dev/null 2>&1
+R12 run rel-12 >/dev/null 2>&1
+R12 lock rel-12 >/dev/null 2>&1
+for fmt in csv html json; do R12 publish rel-12 --format $fmt --out "$T/pub.list.$fmt" >/dev/null 2>"$T/pub.list.$fmt.err"; done
+for fmt in json csv html; do "$SS" report --data "$SRV" --from 2000-01-01 --to 2030-12-31 --format $fmt >"$T/pub.report.$fmt" 2>&1; done
+published=$(ls "$T"/pub.list.* 2>/dev/null | grep -vc '\.err$')
 kill $SPID 2>/dev/null
 c12=0; outs=0
 for f in "$T"/pub.* "$T/srv.log" "$T/r4.log" "$T/r8a.log" "$T/r9s.log" "$T/r12.sync"; do
@@ -481,10 +490,10 @@ for f in "$T"/pub.* "$T/srv.log" "$T/r4.log" "$T/r8a.log" "$T/r9s.log" "$T/r12.s
 		grep -qaF "$c" "$f" && { c12=$((c12 + 1)); echo "     | $c in $(basename "$f")"; }
 	done
 done
-if [ $c12 = 0 ] && [ "$incentral" -gt 0 ] && [ -s "$T/pub.rank.json" ]; then
+if [ $c12 = 0 ] && [ "$incentral" -gt 0 ] && [ -s "$T/pub.rank.json" ] && [ -s "$T/pub.list.csv" ] && [ -s "$T/pub.list.html" ]; then
 	pass "R12 canaries_planted=$planted outputs=$outs found=0"
 else
-	fail "R12 canaries found=$c12 (planted $planted, reached the server $incentral)"
+	fail "R12 canaries found=$c12 (planted $planted, reached the server $incentral; public lists $(cat "$T"/pub.list.*.err 2>/dev/null | head -c 200))"
 fi
 echo "R12 canaries_planted=$planted outputs_searched=$outs found=$c12"
 finish
