@@ -298,6 +298,34 @@ static int h_server_key(void *app, const http_req *req, http_resp *resp)
 	return 0;
 }
 
+/* Every refusal of the web interface (no session, a role without the
+ * permission, a missing CSRF token) goes to the audit trail, as the
+ * devices' do (reliability.md R10); failed logins are audited by login. */
+static void audit_refusal(void *app, const http_req *req, const http_resp *resp)
+{
+	api_ctx *a = app;
+	if ((resp->status != 401 && resp->status != 403) || !strcmp(req->path, "/api/login"))
+		return;
+	char detail[160];
+	snprintf(detail, sizeof detail, "%d %s %.100s", resp->status, req->method, req->path);
+	err ignored;
+	central_audit(a->c, "web", "request_refused", NULL, detail, &ignored);
+}
+
+static int web_get_audited(void *app, const http_req *req, http_resp *resp)
+{
+	int rc = web_get(app, req, resp);
+	audit_refusal(app, req, resp);
+	return rc;
+}
+
+static int web_post_audited(void *app, const http_req *req, http_resp *resp)
+{
+	int rc = web_post(app, req, resp);
+	audit_refusal(app, req, resp);
+	return rc;
+}
+
 static const http_route routes[] = {
 	{"POST", "/v1/enroll", h_enroll},
 	{"POST", "/v1/push", h_push},
@@ -305,10 +333,10 @@ static const http_route routes[] = {
 	{"GET", "/v1/health", h_health},
 	{"GET", "/v1/server-key", h_server_key},
 	/* the coordinator web interface (web.c) */
-	{"GET", "/", web_get},
-	{"GET", "/web/*", web_get},
-	{"GET", "/api/*", web_get},
-	{"POST", "/api/*", web_post},
+	{"GET", "/", web_get_audited},
+	{"GET", "/web/*", web_get_audited},
+	{"GET", "/api/*", web_get_audited},
+	{"POST", "/api/*", web_post_audited},
 };
 
 const http_route *api_routes(size_t *n)

@@ -421,7 +421,7 @@ echo "R9 replays_after_revocation=$replays accepted=$accepted plaintext_hits=$hi
 # --- R10: every route of sync-server/api.c, tried without a credential,
 # with a made-up token, with another device's id and a wrong token, as a
 # revoked device, and across localities; every refusal audited. ----------
-PUBLIC_ROUTES="/v1/enroll /v1/health /v1/server-key"
+PUBLIC_ROUTES="/v1/enroll /v1/health /v1/server-key / /web/x"
 routes=$(grep -o '{"[A-Z]*", *"/[^"]*"' "$ROOT/sync-server/api.c" | sed 's/{"\([A-Z]*\)", *"\([^"]*\)"/\1 \2/' | tr ' ' '|')
 TOK10=$(raw_token "$T/r9s" "$U9" Николово)
 ID10=${TOK10%%.*}
@@ -450,15 +450,52 @@ st=$(post "$TOK10" "$U9" /v1/push "$T/r3/b2.json")
 get "$TOK10" "$U9" "/v1/pull?cursor=0" >/dev/null
 tried=$((tried + 1))
 grep -q 'Басарбово' "$T/resp" && wrong="$wrong pull-leaks-locality" || refused=$((refused + 1))
+# the web interface: no session, a viewer on a coordinator's actions, a
+# coordinator of one village on the audit trail and on another's case, a
+# POST without its CSRF token
+printf 'rel-viewer-pw-1\n' | "$SS" user add relviewer --role viewer --localities Николово --data "$T/r9s" >/dev/null 2>&1
+printf 'rel-coord-pw-1\n' | "$SS" user add relcoord --role coordinator --localities Николово --data "$T/r9s" >/dev/null 2>&1
+wlogin() { # user password jar -> csrf token
+	curl -sk -o "$T/resp" -c "$3" -H 'Content-Type: application/json' -H "Origin: $U9" \
+		--data-binary "{\"user\":\"$1\",\"password\":\"$2\"}" "$U9/api/login" >/dev/null
+	sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p' "$T/resp"
+}
+wreq() { # want jar csrf method path -> counts
+	tried=$((tried + 1))
+	if [ "$4" = GET ]; then
+		st=$(curl -sk -o "$T/resp" -w '%{http_code}' ${2:+-b "$2"} "$U9$5")
+	else
+		st=$(curl -sk -o "$T/resp" -w '%{http_code}' ${2:+-b "$2"} ${3:+-H "X-CSRF-Token: $3"} \
+			-H 'Content-Type: application/json' -H "Origin: $U9" --data-binary '{"id":"x"}' "$U9$5")
+	fi
+	if [ "$st" = "$1" ]; then refused=$((refused + 1)); else wrong="$wrong web:$4$5:$st(want $1)"; fi
+}
+VCSRF=$(wlogin relviewer rel-viewer-pw-1 "$T/jar.v")
+CCSRF=$(wlogin relcoord rel-coord-pw-1 "$T/jar.c")
+[ -n "$VCSRF" ] && [ -n "$CCSRF" ] || wrong="$wrong web-login"
+for p in /api/me /api/cases /api/devices /api/audit; do wreq 401 "" "" GET $p; done
+for p in /api/device/revoke /api/conflict/resolve; do wreq 401 "" "" POST $p; done
+for p in /api/device/enroll /api/device/revoke /api/conflict/resolve; do wreq 403 "$T/jar.v" "$VCSRF" POST $p; done
+wreq 403 "$T/jar.v" "" GET /api/audit
+wreq 403 "$T/jar.c" "" GET /api/audit
+wreq 403 "$T/jar.c" "" POST /api/device/revoke
+web403=$refused
+# another village's record is not shown to exist (404, not counted as audited)
+OTHER9=$(q "$T/r9s/central.db" "SELECT id FROM record WHERE locality = 'Басарбово' LIMIT 1")
+wreq 404 "$T/jar.c" "" GET "/api/case?id=$OTHER9"
+hidden=1
+curl -sk -b "$T/jar.c" "$U9/api/cases" | grep -q 'Басарбово' && { hidden=0; wrong="$wrong web-cases-leak-locality"; }
 audit_after=$(q "$T/r9s/central.db" "SELECT count(*) FROM audit WHERE action = 'request_refused'")
 audited=$((audit_after - audit_before))
-# each refused request audited (the pull that showed nothing is no refusal)
-if [ $refused = $tried ] && [ $audited = $((tried - 1)) ]; then
+# each refused request audited; not the 404 (nothing refused: nothing
+# shown) nor the pull that showed nothing of another village
+want_audit=$((tried - 2))
+if [ $refused = $tried ] && [ $audited = $want_audit ] && [ $hidden = 1 ]; then
 	pass "R10 routes=$(echo $routes | wc -w) attempts=$tried refused=$refused audited=$audited"
 else
-	fail "R10 attempts=$tried refused=$refused audited=$audited/$((tried - 1)):$wrong"
+	fail "R10 attempts=$tried refused=$refused audited=$audited/$want_audit:$wrong"
 fi
-echo "R10 routes=$(echo $routes | wc -w) (public: $PUBLIC_ROUTES) attempts=$tried refused=$refused audited=$audited"
+echo "R10 routes=$(echo $routes | wc -w) (public: $PUBLIC_ROUTES) attempts=$tried refused=$refused audited=$audited/$want_audit other_village_hidden=$hidden"
 
 # --- R12: canaries in what is published: the ranking (JSON and text),
 # the server's log -----------------------------------------------------------
