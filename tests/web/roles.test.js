@@ -23,7 +23,10 @@ const { env, check, step } = T;
     await page.goto(env.WEB_URL + '/#/devices');
     await page.waitForSelector('#view-devices table');
     check(!(await page.$('#enroll')) && (await page.$$('#view-devices button')).length === 0, 'viewer: no enroll form, no revoke buttons');
-    const before = T.sql('SELECT count(*) FROM audit');
+    // refusals are audited (reliability.md R10); nothing else may change
+    const changes = "SELECT count(*) FROM audit WHERE action <> 'request_refused'";
+    const refusals = "SELECT count(*) FROM audit WHERE action = 'request_refused' AND detail LIKE '403 POST /api/%'";
+    const before = T.sql(changes), refusedBefore = Number(T.sql(refusals));
     const dev = T.sql("SELECT id FROM device WHERE revoked_at IS NULL LIMIT 1");
     const r1 = await T.pageFetch(page, 'POST', '/api/device/revoke', { id: dev }, true);
     const cid = T.sql("SELECT id FROM conflict LIMIT 1");
@@ -31,7 +34,8 @@ const { env, check, step } = T;
     const r3 = await T.pageFetch(page, 'POST', '/api/device/enroll', { assessor: 'X', localities: env.WEB_L1 }, true);
     check(r1.status === 403 && r2.status === 403 && r3.status === 403, `viewer: revoke, resolve, enroll with a valid token are refused (${r1.status} ${r2.status} ${r3.status})`);
     check(T.sql(`SELECT revoked_at IS NULL FROM device WHERE id = '${dev}'`) === '1' &&
-      T.sql('SELECT count(*) FROM audit') === before, 'viewer: nothing changed on the server');
+      T.sql(changes) === before, 'viewer: nothing changed on the server');
+    check(Number(T.sql(refusals)) === refusedBefore + 3, 'viewer: the three refusals are in the audit trail');
     const a = await T.pageFetch(page, 'GET', '/api/audit');
     check(a.status === 200, 'viewer of all localities: may read the audit trail');
     await ctx.close();
