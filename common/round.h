@@ -68,4 +68,9 @@ rank_capacity round_default_capacity(const instrument *in);
 /* Cumulative seconds spent scoring and ranking, for benchmarks. */
 void round_timing(const round_ctx *r, double *score_s, double *rank_s);
 
+/* The same in CPU time of the threads that did it (scoring: the sum over
+ * the worker threads divided by their number), which other load on the
+ * machine does not change. Scoring of round_add_stream only. */
+void round_timing_cpu(const round_ctx *r, double *score_cpu_s, double *rank_cpu_s);
+
 #endif

@@ -183,6 +183,11 @@ grep '^P5 ' "$L/rank.txt" 2>/dev/null | while read -r line; do
 	ok=""; num "$t" && ok="$t < $lim"
 	ratio=""; num "$t" && num "$rd" && ratio=$(calc "$t / $rd")
 	echo "| P5 score + rank + allocate $(fmt "$n") cases (s) | $(f3 "$t") ($how; rank+allocate $(f3 "$(kv "$line" rank_s)")) | read the $(kv "$line" mb) MB file: $(f3 "$rd") | $(f2 "$ratio")× | < $lim s | $(verdict "$ok") |"
+	c1=$(kv "$line" cpu_1t_s); cn=$(kv "$line" cpu_nt_s)
+	if num "$c1"; then
+		ok=""; num "$cn" && ok="$cn < $lim"
+		echo "| P5 the same in CPU time (scoring per thread + ranking), $(fmt "$n") | $(f3 "$cn") on $(kv "$line" threads) threads; $(f3 "$c1") on 1 | read: $(f3 "$rd") | $(num "$cn" && f2 "$(calc "$cn / $rd")")× | < $lim s | $(verdict "$ok") |"
+	fi
 	echo "| P5 (for reference) with reading and parsing the JSON, $(fmt "$n") | $(f3 "$(kv "$line" pipe_s)") + $(f3 "$(kv "$line" rank_s)") | $(f3 "$rd") | $(f2 "$(calc "($(kv "$line" pipe_s) + $(kv "$line" rank_s)) / $rd")")× | - | - |"
 done >>"$ROWS"
 

@@ -172,11 +172,13 @@ int cmd_rank(int argc, char **argv)
 		goto done;
 	}
 	if (timing) {
-		double score_s, rank_s;
+		double score_s, rank_s, score_cpu, rank_cpu;
 		round_timing(r, &score_s, &rank_s);
+		round_timing_cpu(r, &score_cpu, &rank_cpu);
 		fprintf(stderr,
-			"timing cases=%zu read_parse_score_s=%.3f score_s=%.3f rank_s=%.3f write_s=%.3f\n",
-			round_count(r), t_read, score_s, rank_s, now_s() - t1);
+			"timing cases=%zu read_parse_score_s=%.3f score_s=%.3f rank_s=%.3f write_s=%.3f"
+			" score_cpu_s=%.3f rank_cpu_s=%.3f\n",
+			round_count(r), t_read, score_s, rank_s, now_s() - t1, score_cpu, rank_cpu);
 	}
 	status = EXIT_OK;
 	goto done;
