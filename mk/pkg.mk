@@ -67,8 +67,9 @@ install: install-bin
 	install -m 644 man/sync-server.8 $(DESTDIR)$(MANDIR)/man8/
 	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 		packaging/sync-server.conf >$(DESTDIR)$(SYSCONFDIR)/sync-server/sync-server.conf
-	sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
-		packaging/sync-server.service >$(DESTDIR)$(UNITDIR)/sync-server.service
+	for u in sync-server.service sync-server-backup.service sync-server-backup.timer; do \
+		sed -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+			packaging/$$u >$(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 
 # Debian packages from this tree (debian/), with the distribution's tools
 # (installed if missing); DEB_ARCH=arm64|armhf cross-builds them.

@@ -79,6 +79,17 @@ expect_status 0 "the enrolled device syncs after the restore" env FA_PIN=$PIN "$
 expect_grep "sent 2 (new 2" "$T/out" "the new person and assessment are applied"
 [ "$(count)" = 3 ] && pass "server holds 3 assessments" || fail "server holds $(count), not 3"
 
+# daily: dated backups in a directory, the newest N kept
+mkdir "$T/daily"
+for i in 1 2 3; do
+	"$BK" --data "$SRV" daily "$T/daily" --keep 2 >"$T/daily$i.out" 2>&1 || fail "daily backup $i: $(cat "$T/daily$i.out")"
+	[ $i = 3 ] || sleep 1.1
+done
+n=$(ls -1d "$T"/daily/2* | wc -l)
+[ "$n" = 2 ] && pass "daily --keep 2: three runs, the newest 2 backups kept" || fail "daily: $n backups kept"
+expect_grep "removed the old backup" "$T/daily3.out" "daily: says which backup it removed"
+expect_status 1 "daily: --keep 0 refused" "$BK" --data "$SRV" daily "$T/daily" --keep 0
+
 # a second restore keeps what was there aside
 stop_server
 expect_status 0 "restore over existing data" "$BK" --data "$SRV" restore "$T/bk"

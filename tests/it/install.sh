@@ -15,7 +15,8 @@ for f in bin/field-agent bin/sync-server bin/sync-server-backup share/man/man1/f
 	share/man/man8/sync-server.8 share/man/man5/sync-server.conf.5 share/man/man1/sync-server-backup.1 \
 	share/locale/bg/LC_MESSAGES/fieldassess.mo share/locale/ro/LC_MESSAGES/fieldassess.mo \
 	share/fieldassess/instruments/bg-independent-living.v1.json etc/sync-server/sync-server.conf \
-	lib/systemd/system/sync-server.service; do
+	lib/systemd/system/sync-server.service lib/systemd/system/sync-server-backup.service \
+	lib/systemd/system/sync-server-backup.timer; do
 	[ -f "$P/$f" ] || fail "not installed: $f"
 done
 pass "programs, backup script, instruments, translations, manual pages, configuration, unit installed"

@@ -49,7 +49,9 @@ in_root getent passwd sync-server >/dev/null && pass "service user sync-server m
 [ "$(in_root stat -c '%U %a' /var/lib/sync-server)" = "sync-server 700" ] && pass "/var/lib/sync-server: sync-server, 0700" || fail "data dir: $(in_root stat -c '%U %a' /var/lib/sync-server)"
 [ "$(in_root stat -c '%U:%G %a' /etc/sync-server/sync-server.conf)" = "root:sync-server 640" ] && pass "configuration root:sync-server 0640" || fail "conf: $(in_root stat -c '%U:%G %a' /etc/sync-server/sync-server.conf)"
 [ -L "$R/etc/systemd/system/multi-user.target.wants/sync-server.service" ] && pass "unit enabled (multi-user.target.wants)" || fail "unit not enabled"
-if in_root systemd-analyze verify /lib/systemd/system/sync-server.service >"$R/tmp/verify.log" 2>&1; then
+[ -L "$R/etc/systemd/system/timers.target.wants/sync-server-backup.timer" ] && pass "daily backup timer enabled" || fail "backup timer not enabled"
+if in_root systemd-analyze verify /lib/systemd/system/sync-server.service /lib/systemd/system/sync-server-backup.service \
+	/lib/systemd/system/sync-server-backup.timer >"$R/tmp/verify.log" 2>&1; then
 	pass "systemd-analyze verify: the unit is valid"
 else
 	# a minimal root has no man(1) to check Documentation= with
@@ -96,6 +98,11 @@ field-agent assess --person "$P" --instrument bg-independent-living --registered
 field-agent sync --retries 0' >"$R/tmp/sync1.log" 2>&1 && grep -q "sent 2 (new 2" "$R/tmp/sync1.log" && pass "assessment made with the installed instruments and synced" || { fail "sync 1"; cat "$R/tmp/sync1.log"; }
 code=$(curl -sk -o "$R/tmp/web.html" -w '%{http_code}' "https://127.0.0.1:$PORT/")
 [ "$code" = 200 ] && grep -qi "<html" "$R/tmp/web.html" && pass "web interface served by the installed server (embedded assets)" || fail "web: HTTP $code"
+# the backup unit's command, as the timer runs it
+BEXEC=$(sed -n 's/^ExecStart=//p' "$R/lib/systemd/system/sync-server-backup.service")
+in_root setpriv --reuid sync-server --regid sync-server --init-groups sh -c "umask 077; exec $BEXEC" >"$R/tmp/bk.log" 2>&1 \
+	&& [ -f "$(ls -d "$R"/var/backups/sync-server/2*/ | head -1)/central.db" ] && pass "daily backup unit's command: a backup in /var/backups/sync-server" \
+	|| { fail "backup unit"; cat "$R/tmp/bk.log"; }
 count() { in_root $ADM assessments $CONF bg-independent-living 2>/dev/null | grep -c '"instrument"'; }
 [ "$(count)" = 1 ] && pass "server holds the assessment" || fail "server holds $(count)"
 in_root sh -c 'FA_DATA=/root/dev field-agent --lang bg --help' 2>&1 | grep -q "команд\|Команд" && pass "installed translations found (Bulgarian help)" || fail "no Bulgarian: $(in_root sh -c 'FA_DATA=/root/dev field-agent --lang bg --help' 2>&1 | head -2)"
@@ -126,7 +133,7 @@ in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ./tmp/debs2
 start_service && [ "$(count)" = 1 ] && pass "reinstall: the kept data is served again" || fail "reinstall: $(count)"
 stop_service
 in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq sync-server' >>"$R/tmp/apt3.log" 2>&1 || fail "purge"
-[ ! -e "$R/var/lib/sync-server" ] && [ ! -e "$R/etc/sync-server/sync-server.conf" ] && pass "purge: data and configuration gone" || fail "purge left $(ls "$R/var/lib/sync-server" "$R/etc/sync-server" 2>&1 | tr '\n' ' ')"
+[ ! -e "$R/var/lib/sync-server" ] && [ ! -e "$R/var/backups/sync-server" ] && [ ! -e "$R/etc/sync-server/sync-server.conf" ] && pass "purge: data, backups and configuration gone" || fail "purge left $(ls "$R/var/lib/sync-server" "$R/etc/sync-server" 2>&1 | tr '\n' ' ')"
 in_root dpkg-query -W -f='${Status}\n' field-agent | grep -q "install ok installed" && pass "field-agent stays installed" || fail "field-agent removed"
 echo "$npass passed, $nfail failed"
 [ "$nfail" = 0 ]
