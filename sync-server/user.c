@@ -33,9 +33,11 @@ int user_can(const user_info *u, const char *perm)
 	if (!strcmp(u->role, "admin"))
 		return 1;
 	if (!strcmp(u->role, "coordinator"))
-		return !strcmp(perm, "resolve") || !strcmp(perm, "devices") || !strcmp(perm, "override");
+		return !strcmp(perm, "resolve") || !strcmp(perm, "devices") || !strcmp(perm, "override") ||
+		       !strcmp(perm, "rounds");
 	if (!strcmp(u->role, "commission"))
-		return !strcmp(perm, "override") || !strcmp(perm, "lock") || !strcmp(perm, "publish");
+		return !strcmp(perm, "override") || !strcmp(perm, "lock") || !strcmp(perm, "publish") ||
+		       !strcmp(perm, "redecide");
 	return 0;
 }
 

@@ -291,7 +291,7 @@ static void session_cookie(http_resp *resp, const char *token, int max_age)
 static void write_me(const user_session *s, buf *out)
 {
 	static const char *const perms[] = {"resolve", "devices", "override", "lock", "publish",
-					    "audit", NULL};
+					    "rounds", "redecide", "audit", NULL};
 	buf_puts(out, "{\"name\":");
 	json_write_string(out, s->u.name, strlen(s->u.name));
 	buf_puts(out, ",\"role\":");

@@ -1,7 +1,9 @@
 /*
  * web_round: the round's pages of the web interface over rounds.h — the
  * ranking table, capacity, the commission's overrides (with a reason),
- * lock, publish, the public list and the decision letters; and the
+ * lock, publish, the public list and the decision letters; setting up and
+ * running a round, the applicants' answers, re-decisions, withdrawals and
+ * departures (with the places they free), reassessments due; and the
  * assistants' load (assistant.h). Same session, CSRF and role checks as
  * the rest of /api (web.c); a user of some localities sees only their
  * applicants.
@@ -97,6 +99,24 @@ static const cJSON *applicant(const cJSON *j, long app_no)
 			return it;
 	}
 	return NULL;
+}
+
+/* JSON lines, keeping those whose "locality" the user sees. */
+static void visible_lines(const buf *in, const user_session *s, buf *out)
+{
+	const char *p = in->data;
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		cJSON *j = cJSON_ParseWithLength(p, len);
+		const cJSON *loc = cJSON_GetObjectItemCaseSensitive(j, "locality");
+		if (s->u.all_localities || (cJSON_IsString(loc) && user_sees(&s->u, loc->valuestring))) {
+			buf_append(out, p, len);
+			buf_putc(out, '\n');
+		}
+		cJSON_Delete(j);
+		p = nl ? nl + 1 : NULL;
+	}
 }
 
 static const char *round_status(const cJSON *j, const char *key)
@@ -198,6 +218,18 @@ int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_s
 				web_letter_headers(resp);
 			}
 		}
+	} else if (!strcmp(what, "round/due")) {
+		/* reassessments due on or before ?on= (default today), of the
+		 * user's localities */
+		char on[16];
+		if (http_query_param(req->query, "on", on, sizeof on))
+			on[0] = '\0';
+		if (!(rc = rounds_due(a->c, *on ? on : NULL, &b, &e))) {
+			buf mine = BUF_INIT;
+			visible_lines(&b, s, &mine);
+			lines_to_array(&mine, &resp->body);
+			buf_free(&mine);
+		}
 	} else if (!strcmp(what, "assistants")) {
 		char on[16];
 		if (http_query_param(req->query, "on", on, sizeof on))
@@ -214,6 +246,12 @@ int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_s
 	return 0;
 }
 
+static const char *str_of(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 int web_round_post(api_ctx *a, const cJSON *body, http_resp *resp, const user_session *s,
 		   const char *what)
 {
@@ -221,6 +259,7 @@ int web_round_post(api_ctx *a, const cJSON *body, http_resp *resp, const user_se
 	const char *id = cJSON_IsString(jid) ? jid->valuestring : NULL;
 	err e = {0, ""};
 	cJSON *j = NULL;
+	buf out = BUF_INIT;
 	int rc = 0;
 	if (!strcmp(what, "round/override")) {
 		if (web_require(s, resp, "override") || round_json(a, s, id, &j, resp))
@@ -253,19 +292,93 @@ int web_round_post(api_ctx *a, const cJSON *body, http_resp *resp, const user_se
 		if (lock) {
 			rc = rounds_lock(a->c, id, NULL, s->u.name, &e);
 		} else {
-			buf out = BUF_INIT;
 			rc = rounds_publish(a->c, id, "json", "en", s->u.name, &out, &e);
-			buf_free(&out);
+			buf_reset(&out);
 		}
+	} else if (!strcmp(what, "round/create") || !strcmp(what, "round/run")) {
+		/* a round is the whole municipality's: coordinators of all localities */
+		if (web_require(s, resp, "rounds"))
+			goto done;
+		if (!s->u.all_localities) {
+			http_error(resp, 403, "forbidden", "only a user of all localities sets up a round");
+			goto done;
+		}
+		if (!strcmp(what, "round/run")) {
+			rc = rounds_run(a->c, id ? id : "", s->u.name, 0, &out, &e);
+		} else {
+			rounds_spec sp = {id, str_of(body, "municipality"), str_of(body, "service"),
+					  str_of(body, "instrument"), str_of(body, "localities"),
+					  str_of(body, "opens_on"), str_of(body, "closes_on"), 150, 0.25, 0, 0};
+			const cJSON *mu = cJSON_GetObjectItemCaseSensitive(body, "max_users");
+			const cJSON *cs = cJSON_GetObjectItemCaseSensitive(body, "children_share");
+			const cJSON *hb = cJSON_GetObjectItemCaseSensitive(body, "hours_budget");
+			if ((mu && !cJSON_IsNumber(mu)) || (cs && !cJSON_IsNumber(cs)) ||
+			    (hb && !cJSON_IsNull(hb) && !cJSON_IsNumber(hb))) {
+				http_error(resp, 400, "invalid", "max_users, children_share and hours_budget are numbers");
+				goto done;
+			}
+			if (mu)
+				sp.max_users = mu->valuedouble >= 1 && mu->valuedouble <= 1e6 ? (long)mu->valuedouble : 0;
+			if (cs)
+				sp.children_share = cs->valuedouble;
+			if (cJSON_IsNumber(hb)) {
+				sp.has_hours_budget = 1;
+				sp.hours_budget = hb->valuedouble;
+			}
+			if (!id || !sp.opens_on || !sp.closes_on) {
+				http_error(resp, 400, "invalid", "id, opens_on and closes_on are needed");
+				goto done;
+			}
+			rc = rounds_create(a->c, &sp, s->u.name, &e);
+		}
+	} else if (!strcmp(what, "round/respond") || !strcmp(what, "round/redecide") ||
+		   !strcmp(what, "round/release")) {
+		/* the applicant's answers and departures are recorded by a
+		 * coordinator; a re-decision is the commission's */
+		int redecide = !strcmp(what, "round/redecide");
+		if (web_require(s, resp, redecide ? "redecide" : "rounds") || round_json(a, s, id, &j, resp))
+			goto done;
+		const cJSON *app = cJSON_GetObjectItemCaseSensitive(body, "application");
+		const cJSON *hours = cJSON_GetObjectItemCaseSensitive(body, "hours");
+		const char *act = str_of(body, redecide ? "reason" : "action");
+		if (!cJSON_IsNumber(app) || !act || (hours && !cJSON_IsNumber(hours)) ||
+		    (redecide && !hours)) {
+			http_error(resp, 400, "invalid", redecide ? "application, hours and reason are needed"
+								  : "application and action are needed");
+			goto done;
+		}
+		long n = (long)app->valuedouble;
+		if (!applicant(j, n)) {
+			http_error(resp, 404, "not_found", "no such application in your localities");
+			goto done;
+		}
+		double h = cJSON_IsNumber(hours) ? hours->valuedouble : 0;
+		if (redecide)
+			rc = rounds_redecide(a->c, id, n, h, act, s->u.name, &e);
+		else if (!strcmp(what, "round/respond"))
+			rc = rounds_respond(a->c, id, n, act, h, str_of(body, "reason"), s->u.name, &e);
+		else
+			rc = rounds_release(a->c, id, n, act, str_of(body, "reason"), s->u.name, &out, &e);
 	} else {
 		http_error(resp, 404, "not_found", "no such path");
 		goto done;
 	}
-	if (rc)
+	if (rc) {
 		web_fail(resp, rc, &e);
-	else
+	} else if (!strcmp(what, "round/release")) {
+		/* the applications offered the freed place */
+		buf_puts(&resp->body, "{\"ok\":true,\"offered\":[");
+		for (const char *p = out.data; p && *p;) {
+			buf_printf(&resp->body, "%s%ld", p == out.data ? "" : ",", strtol(p, NULL, 10));
+			p = strchr(p, '\n');
+			p = p && p[1] ? p + 1 : NULL;
+		}
+		buf_puts(&resp->body, "]}\n");
+	} else {
 		buf_puts(&resp->body, "{\"ok\":true}\n");
+	}
 done:
 	cJSON_Delete(j);
+	buf_free(&out);
 	return 0;
 }

@@ -229,4 +229,65 @@ expect_grep "left the service" "$T/out" "decisions: the user who left is shown a
 expect_grep "$own_name" "$T/out" "decisions: the device names its own person"
 expect_status 0 "decisions: in Bulgarian" env FA_PIN=$PIN "$FA" --lang bg decisions
 expect_grep "напуснал услугата" "$T/out" "decisions: Bulgarian words"
+# --- the same over the JSON API the web interface uses (session + CSRF) ---------------
+printf 'admin-secret-1\n' | "$SS" user add admin --role admin --data "$SRV" >/dev/null
+printf 'coord-secret-1\n' | "$SS" user add coord --role coordinator --data "$SRV" >/dev/null
+ONE=$(jq -r '.[0].person.locality' "$ACCEPT/bg-ranking-sample.json")
+printf 'coord1-secret-1\n' | "$SS" user add coord1 --role coordinator --localities "$ONE" --data "$SRV" >/dev/null
+printf 'chair-secret-1\n' | "$SS" user add chair --role commission --data "$SRV" >/dev/null
+printf 'viewer-secret-1\n' | "$SS" user add viewer --role viewer --data "$SRV" >/dev/null
+login() { # user password -> jar $T/jar-user, csrf in $T/csrf-user
+	curl -sk -o "$T/login-$1" -w '%{http_code}' -c "$T/jar-$1" -H 'Content-Type: application/json' \
+		-H "Origin: $URL" --data-binary "{\"user\":\"$1\",\"password\":\"$2\"}" "$URL/api/login" >/dev/null
+	sed 's/.*"csrf":"\([0-9a-f]*\)".*/\1/' "$T/login-$1" >"$T/csrf-$1"
+}
+apipost() { # user path body -> status; answer in $T/resp
+	curl -sk -o "$T/resp" -w '%{http_code}' -b "$T/jar-$1" -H 'Content-Type: application/json' \
+		-H "Origin: $URL" -H "X-CSRF-Token: $(cat "$T/csrf-$1")" --data-binary "$3" "$URL$2"
+}
+apiget() { # user path -> status
+	curl -sk -o "$T/resp" -w '%{http_code}' -b "$T/jar-$1" "$URL$2"
+}
+for u in admin:admin-secret-1 coord:coord-secret-1 coord1:coord1-secret-1 chair:chair-secret-1 viewer:viewer-secret-1; do
+	login "${u%%:*}" "${u#*:}"
+done
+NEW='{"id":"api-1","municipality":"Стара Загора","service":"Асистентска подкрепа","opens_on":"2026-01-01","closes_on":"2026-12-31","max_users":8,"children_share":0.25}'
+s=$(apipost viewer /api/round/create "$NEW"); [ "$s" = 403 ] && pass "api: a viewer cannot create a round (403)" || fail "api: viewer create $s"
+s=$(apipost coord1 /api/round/create "$NEW"); [ "$s" = 403 ] && pass "api: a coordinator of one village cannot set up the municipality's round (403)" || fail "api: coord1 create $s"
+s=$(curl -sk -o "$T/resp" -w '%{http_code}' -b "$T/jar-coord" -H 'Content-Type: application/json' -H "Origin: $URL" --data-binary "$NEW" "$URL/api/round/create")
+[ "$s" = 403 ] && pass "api: without the CSRF token: refused (403)" || fail "api: no csrf $s"
+s=$(apipost coord /api/round/create '{"id":"api-1","municipality":"x","service":"y","opens_on":"2026-12-31","closes_on":"2026-01-01"}')
+[ "$s" = 400 ] && grep -q "closes before it opens" "$T/resp" && pass "api: a bad window is refused with the reason (400)" || fail "api: bad window $s $(cat "$T/resp")"
+s=$(apipost coord /api/round/create "$NEW"); [ "$s" = 200 ] && pass "api: the coordinator creates the round" || fail "api: create $s $(cat "$T/resp")"
+s=$(apipost coord /api/round/run '{"id":"api-1"}'); [ "$s" = 200 ] && pass "api: and runs it" || fail "api: run $s $(cat "$T/resp")"
+R ranking api-1 >"$T/api-rank.json"
+R show api-1 >"$T/api-show.json"
+[ "$(jq '.cases | length' "$T/api-rank.json")" = "$(jq '[.applicants[] | select(.outcome != "duplicate")] | length' "$T/api-show.json")" ] \
+	&& pass "api: the round ranked every application" || fail "api: ranking size"
+AP=$(jq -r '[.applicants[] | select(.rank == 1)][0].application' "$T/api-show.json")
+s=$(apipost chair /api/round/override "{\"id\":\"api-1\",\"application\":$AP,\"field\":\"hours\",\"value\":\"4.5\",\"reason\":\"Решение на комисията\"}")
+[ "$s" = 200 ] && pass "api: the commission overrides with a reason" || fail "api: override $s $(cat "$T/resp")"
+s=$(apipost chair /api/round/lock '{"id":"api-1"}'); [ "$s" = 200 ] && pass "api: and locks the list" || fail "api: lock $s $(cat "$T/resp")"
+s=$(apipost coord /api/round/respond "{\"id\":\"api-1\",\"application\":$AP,\"action\":\"object\",\"hours\":6,\"reason\":\"Иска повече\"}")
+[ "$s" = 200 ] && pass "api: the coordinator records an objection" || fail "api: respond $s $(cat "$T/resp")"
+s=$(apipost coord /api/round/redecide "{\"id\":\"api-1\",\"application\":$AP,\"hours\":5,\"reason\":\"Частично уважено\"}")
+[ "$s" = 403 ] && pass "api: a coordinator cannot re-decide (commission only, 403)" || fail "api: coord redecide $s"
+s=$(apipost chair /api/round/redecide "{\"id\":\"api-1\",\"application\":$AP,\"hours\":5,\"reason\":\"Частично уважено\"}")
+[ "$s" = 200 ] && pass "api: the commission re-decides" || fail "api: redecide $s $(cat "$T/resp")"
+R show api-1 | jq -e --argjson a "$AP" '.applicants[] | select(.application == $a) | .hours == 5 and .state == "offered"' >/dev/null \
+	&& pass "api: offered again with 5 h" || fail "api: after redecide"
+A2=$(R show api-1 | jq -r '[.applicants[] | select(.state == "offered" and (.child | not))] | sort_by(.rank) | .[1].application')
+s=$(apipost coord /api/round/release "{\"id\":\"api-1\",\"application\":$A2,\"action\":\"withdraw\",\"reason\":\"Отказ\"}")
+[ "$s" = 200 ] && jq -e '.offered | length == 1' "$T/resp" >/dev/null && pass "api: a withdrawal offers the freed place to one waiting person" \
+	|| fail "api: release $s $(cat "$T/resp")"
+s=$(apipost coord /api/round/release "{\"id\":\"api-1\",\"application\":$A2,\"action\":\"withdraw\"}")
+[ "$s" = 409 ] || [ "$s" = 400 ] && pass "api: withdrawing twice is refused ($s)" || fail "api: second withdraw $s"
+OTHER=$(R show api-1 | jq -r --arg l "$ONE" '[.applicants[] | select(.locality != $l and .state == "offered")][0].application')
+s=$(apipost coord1 /api/round/respond "{\"id\":\"api-1\",\"application\":$OTHER,\"action\":\"accept\"}")
+[ "$s" = 404 ] && pass "api: a coordinator of one village cannot touch another village's application (404)" || fail "api: coord1 other $s"
+s=$(apiget coord1 "/api/round/due?on=2027-12-31")
+[ "$s" = 200 ] && [ "$(jq --arg l "$ONE" '[.[] | select(.locality != $l)] | length' "$T/resp")" = 0 ] \
+	&& pass "api: reassessments due, only of the user's village" || fail "api: due $s"
+s=$(apiget viewer "/api/round/due?on=2027-12-31"); [ "$s" = 200 ] && [ "$(jq length "$T/resp")" -gt 0 ] \
+	&& pass "api: a viewer reads what is due" || fail "api: viewer due $s"
 finish
