@@ -11,20 +11,23 @@
 #include <string.h>
 
 #include "api.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static central cen;
-static api_ctx ctx = {&cen, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "-----BEGIN CERTIFICATE-----\n"};
+static api_ctx ctx = {.c = &cen, .pin = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		      .cert_pem = "-----BEGIN CERTIFICATE-----\n"};
 static char auth[200];
 
 static void setup(void)
 {
-	char tmpl[] = "/tmp/fa-fuzz-srv.XXXXXX";
+	char tmpl[4096];
 	err e = {0, ""};
 	char code[16];
 	central_device dev;
 	char token[65];
+	fuzz_tmpdir(tmpl, sizeof tmpl, "srv");
 	if (!mkdtemp(tmpl) || central_open(&cen, tmpl, NULL, &e) ||
 	    central_enroll_code(&cen, "Fuzz", "Басарбово,Николово,Мартен", 3600, "fuzz", code, &e) ||
 	    central_enroll_device(&cen, code, "fuzz", &dev, token, &e)) {
@@ -58,8 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(body, data, size);
 	body[size] = '\0';
-	http_req req = {"POST", "/v1/push", "", auth, body, size, "127.0.0.1", 1};
-	http_resp resp = {200, BUF_INIT, NULL, 0};
+	http_req req = {.method = "POST", .path = "/v1/push", .query = "", .auth = auth, .body = body,
+			.body_len = size, .client = "127.0.0.1", .accept_gzip = 1};
+	http_resp resp = {.status = 200, .body = BUF_INIT};
 	if (size && data[0] == 'E') {
 		req.path = "/v1/enroll";
 		req.body = body + 1;

@@ -13,14 +13,23 @@
 
 #include "inst.h"
 
+/* A mkdtemp template under $TMPDIR (scripts/fuzz.sh gives each run its
+ * own, and removes it), else /tmp. */
+static inline void fuzz_tmpdir(char *out, size_t n, const char *what)
+{
+	const char *t = getenv("TMPDIR");
+	snprintf(out, n, "%s/fa-fuzz-%s.XXXXXX", t && *t ? t : "/tmp", what);
+}
+
 #ifdef FUZZ_WITH_STORE
 #include "store.h"
 
 static inline int fuzz_store(store *s)
 {
-	char tmpl[] = "/tmp/fa-fuzz.XXXXXX";
+	char tmpl[4096];
 	char recovery[25];
 	err e = {0, ""};
+	fuzz_tmpdir(tmpl, sizeof tmpl, "store");
 	if (!mkdtemp(tmpl) || store_open(s, tmpl, 1, &e) ||
 	    store_init_keys(s, "2468", 1, 5, recovery, &e)) {
 		fprintf(stderr, "fuzz: cannot make a store: %s\n", e.msg);

@@ -15,8 +15,11 @@ set -u
 cd "$(dirname "$0")/.."
 MODE=${1:-ci}
 B=build/fuzz
-W=$(mktemp -d "${TMPDIR:-/tmp}/fa-fuzz.XXXXXX")
-trap 'rm -rf "$W" /tmp/fa-fuzz.* /tmp/fa-fuzz-srv.* 2>/dev/null' EXIT
+W=$(mktemp -d "${TMPDIR:-/tmp}/fa-fuzzrun.XXXXXX")
+# the targets make their stores under TMPDIR: this run's own directory
+mkdir -p "$W/tmp"
+export TMPDIR="$W/tmp"
+trap 'rm -rf "$W"' EXIT
 status=0
 
 seed() { # target name <content>
