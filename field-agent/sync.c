@@ -29,6 +29,7 @@
 #include "num.h"
 
 #define SYNC_BATCH_RECORDS 500
+#define BATCH_SLOTS 2048 /* a power of two, over twice SYNC_BATCH_RECORDS */
 #define SYNC_BATCH_BYTES (3 * 1024 * 1024)
 #define SYNC_MAX_RESPONSE (32 * 1024 * 1024)
 
@@ -784,7 +785,41 @@ typedef struct batch {
 	int64_t last_seq;
 	buf body, resp;
 	buf text; /* one record's body while it is added */
+	/* where each record id last appears in the batch (index + 1; 0 empty):
+	 * finding a record in the batches was a quadratic loop of strcmp */
+	int16_t slots[BATCH_SLOTS];
 } batch;
+
+static unsigned id_slot(const char *id)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h & (BATCH_SLOTS - 1);
+}
+
+/* The last index of id in b, or -1. */
+static int batch_find(const batch *b, const char *id)
+{
+	for (unsigned sl = id_slot(id);; sl = (sl + 1) & (BATCH_SLOTS - 1)) {
+		int v = b->slots[sl];
+		if (!v)
+			return -1;
+		if (!strcmp(b->ids[v - 1], id))
+			return v - 1;
+	}
+}
+
+static void batch_index(batch *b, int k)
+{
+	for (unsigned sl = id_slot(b->ids[k]);; sl = (sl + 1) & (BATCH_SLOTS - 1)) {
+		int v = b->slots[sl];
+		if (!v || !strcmp(b->ids[v - 1], b->ids[k])) {
+			b->slots[sl] = (int16_t)(k + 1);
+			return;
+		}
+	}
+}
 
 /* Lets a transfer in flight progress while the next batch is built. */
 static void keep_moving(conn *c)
@@ -811,14 +846,13 @@ static void next_rev_base(store *s, const batch *prev, const batch *b, const cha
 	known_head(s, id, base);
 	const batch *both[2] = {prev, b};
 	for (int w = 0; w < 2; w++) {
-		if (!both[w])
-			continue;
-		for (int j = 0; j < both[w]->k; j++)
-			if (!strcmp(both[w]->ids[j], id)) {
-				if (both[w]->revs[j] >= *rev)
-					*rev = both[w]->revs[j] + 1;
-				snprintf(base, 65, "%s", both[w]->hashes[j]);
-			}
+		/* its last revision there is its newest */
+		int j = both[w] ? batch_find(both[w], id) : -1;
+		if (j >= 0) {
+			if (both[w]->revs[j] >= *rev)
+				*rev = both[w]->revs[j] + 1;
+			snprintf(base, 65, "%s", both[w]->hashes[j]);
+		}
 	}
 }
 
@@ -830,6 +864,7 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 	char id[UUID_STR_LEN];
 	int rc;
 	b->k = 0;
+	memset(b->slots, 0, sizeof b->slots);
 	b->last_seq = after;
 	buf_reset(&b->body);
 	if ((rc = uuid_v4(id, e)))
@@ -879,6 +914,7 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 		buf_putc(&b->body, '}');
 		crypto_wipe(b->text.data, b->text.len);
 		b->last_seq = b->seqs[k];
+		batch_index(b, k);
 		b->k++;
 		if (b->k % 32 == 0)
 			keep_moving(c);
