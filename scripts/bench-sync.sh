@@ -3,7 +3,8 @@
 # server over TLS on loopback (server durable: WAL, synchronous=FULL) —
 # all, then 10 % changed, then nothing changed — and the PouchDB peer
 # (../shared/bench/peers/pouch_sync.sh) on the same record count, in the
-# same run. Usage: scripts/bench-sync.sh [BUILD_DIR] [N=10000]
+# same run; the full push is run REPS times (default 3) on both sides and
+# the medians compared. Usage: [REPS=3] scripts/bench-sync.sh [BUILD_DIR] [N=10000]
 # Prints a table, then machine-readable lines:
 #   P1 records=… seconds=… rps=… peer_rps=… ratio=… bytes=… peer_bytes=…
 #   P2 records=… seconds=… rps=… peer_rps=… ratio=… bytes=… peer_bytes=… bytes_ratio=…
@@ -14,10 +15,16 @@ N=${2:-10000}
 D=$(mktemp -d "${TMPDIR:-/tmp}/fa-bench-sync.XXXXXX")
 PORT=$(( 40000 + $$ % 10000 ))
 export LC_ALL=C.UTF-8 FA_PIN=2468
-"$B/sync-server" serve --data "$D/srv" --port "$PORT" --log-level 1 >"$D/log" 2>&1 &
-SPID=$!
+start_server() {
+	: >"$D/log"
+	"$B/sync-server" serve --data "$D/srv" --port "$PORT" --log-level 1 >"$D/log" 2>&1 &
+	SPID=$!
+	for _ in $(seq 100); do grep -q listening "$D/log" 2>/dev/null && break; sleep 0.05; done
+}
+stop_server() { kill $SPID 2>/dev/null; wait $SPID 2>/dev/null || true; }
+SPID=
 trap 'kill $SPID 2>/dev/null; rm -rf "$D"' EXIT INT TERM
-for _ in $(seq 100); do grep -q listening "$D/log" 2>/dev/null && break; sleep 0.05; done
+start_server
 # N records = N/2 persons + N/2 assessments (about 1.2 KB of JSON each on average)
 "$B/gen-cases" --count $((N / 2)) --seed 77 -o "$D/cases.json"
 LOCS=$(grep -o '"locality":"[^"]*"' "$D/cases.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
@@ -34,7 +41,27 @@ run() { # name: one sync, timed
 	t1=$(date +%s.%N)
 	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt")"
 }
-run full >"$D/r.txt"
+# The full push REPS times (default 3) from the same starting point (the
+# server's and the device's data copied back between runs); the median
+# run is reported, as the peer reports the median of as many runs.
+REPS=${REPS:-3}
+stop_server
+cp -a "$D/srv" "$D/srv0"
+cp -a "$D/dev" "$D/dev0"
+: >"$D/full.txt"
+r=1
+while [ $r -le "$REPS" ]; do
+	if [ $r -gt 1 ]; then
+		stop_server
+		rm -rf "$D/srv" "$D/dev"
+		cp -a "$D/srv0" "$D/srv"
+		cp -a "$D/dev0" "$D/dev"
+	fi
+	start_server
+	run full >>"$D/full.txt"
+	r=$((r + 1))
+done
+sort -k2 -n "$D/full.txt" | sed -n "$(( (REPS + 1) / 2 ))p" >"$D/r.txt"
 # 10 % changed: a tenth of the records get a new revision (persons' addresses)
 "$B/field-agent" person list | head -n $((N / 10)) | cut -c1-36 >"$D/ids"
 while read -r id; do "$B/field-agent" person edit "$id" --address "ул. Нова $id" >/dev/null; done <"$D/ids"
@@ -43,15 +70,19 @@ run noop >>"$D/r.txt"
 # the peer, same N, same run
 PEER=$(dirname "$0")/../../shared/bench/peers/pouch_sync.sh
 if [ -x "$PEER" ]; then
-	PEER_DIR="${PEER_DIR:-/tmp/pouch-peer}" "$PEER" "$N" 1 >"$D/peer.txt" 2>/dev/null || true
+	PEER_DIR="${PEER_DIR:-/tmp/pouch-peer}" "$PEER" "$N" "$REPS" >"$D/peer.txt" 2>/dev/null || true
 fi
-pf() { grep "\"phase\":\"$1\"" "$D/peer.txt" 2>/dev/null | sed "s/.*\"$2\":\([0-9.]*\).*/\1/"; }
+# the peer's medians (its SUMMARY line)
+sv() { sed -n "s/^SUMMARY .*\"$1\":\([0-9.e+-]*\).*/\1/p" "$D/peer.txt" 2>/dev/null; }
 printf '%-18s %8s %10s %9s %12s | %10s %12s %8s %8s\n' phase records seconds rec/s wire_bytes \
 	peer_rec/s peer_bytes "x speed" "x bytes"
 while read -r name secs sent reqs up down; do
-	case $name in full) p=full;; incremental_10pct) p=incremental_10pct;; *) p=noop;; esac
-	prs=$(pf $p docs_per_s); pup=$(pf $p wire_up_MB); pdn=$(pf $p wire_down_MB)
-	pbytes=$(echo "(${pup:-0} + ${pdn:-0}) * 1000000" | bc -l | cut -d. -f1)
+	case $name in
+	full) prs=$(sv full_docs_per_s); pbytes=$(echo "(0$(sv full_wire_up_MB) + 0$(sv full_wire_down_MB)) * 1000000" | bc -l);;
+	incremental_10pct) prs=$(sv inc10_docs_per_s); pbytes=$(echo "(0$(sv inc10_wire_up_MB) + 0$(sv inc10_wire_down_MB)) * 1000000" | bc -l);;
+	*) prs=; pbytes=$(echo "(0$(sv noop_wire_up_KB) + 0$(sv noop_wire_down_KB)) * 1000" | bc -l);;
+	esac
+	pbytes=$(echo "$pbytes" | cut -d. -f1)
 	rs=$(echo "if ($secs > 0) $sent / $secs else 0" | bc -l | cut -d. -f1)
 	bytes=$((up + down))
 	xs=$( [ -n "$prs" ] && [ "$prs" != null ] && echo "scale=1; $rs / $prs" | bc -l || echo -)
