@@ -70,7 +70,9 @@ run noop >>"$D/r.txt"
 # the peer, same N, same run
 PEER=$(dirname "$0")/../../shared/bench/peers/pouch_sync.sh
 if [ -x "$PEER" ]; then
-	PEER_DIR="${PEER_DIR:-/tmp/pouch-peer}" "$PEER" "$N" "$REPS" >"$D/peer.txt" 2>/dev/null || true
+	# its own ports (it listens on two): two benchmarks at once must not meet
+	PEER_DIR="${PEER_DIR:-/tmp/pouch-peer}" "$PEER" "$N" "$REPS" 100 1 $((20000 + $$ % 10000 * 2)) \
+		>"$D/peer.txt" 2>/dev/null || true
 fi
 # the peer's medians (its SUMMARY line)
 sv() { sed -n "s/^SUMMARY .*\"$1\":\([0-9.e+-]*\).*/\1/p" "$D/peer.txt" 2>/dev/null; }
