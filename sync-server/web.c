@@ -589,7 +589,7 @@ static int api_get(api_ctx *a, const http_req *req, http_resp *resp, const user_
 			rc = query_json(a->c, audit_sql, &s->u, kv, 2, &resp->body, &e);
 		}
 	} else if (!strcmp(what, "rounds") || !strncmp(what, "round", 5) ||
-		   !strcmp(what, "assistants")) {
+		   !strcmp(what, "assistants") || !strcmp(what, "census")) {
 		web_round_get(a, req, resp, s, what);
 	} else {
 		http_error(resp, 404, "not_found", "no such path: %.80s", req->path);

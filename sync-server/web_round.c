@@ -4,7 +4,8 @@
  * lock, publish, the public list and the decision letters; setting up and
  * running a round, the applicants' answers, re-decisions, withdrawals and
  * departures (with the places they free), reassessments due; and the
- * assistants' load (assistant.h). Same session, CSRF and role checks as
+ * assistants' load (assistant.h) and the census indicators (census.h).
+ * Same session, CSRF and role checks as
  * the rest of /api (web.c); a user of some localities sees only their
  * applicants.
  */
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "assistant.h"
+#include "census.h"
 #include "rounds.h"
 
 /* JSON lines into a JSON array. */
@@ -230,6 +232,23 @@ int web_round_get(api_ctx *a, const http_req *req, http_resp *resp, const user_s
 			lines_to_array(&mine, &resp->body);
 			buf_free(&mine);
 		}
+	} else if (!strcmp(what, "census")) {
+		char loc[128], lc[8];
+		census_opts o;
+		memset(&o, 0, sizeof o);
+		o.lang = LANG_RO;
+		if (!http_query_param(req->query, "lang", lc, sizeof lc) && inst_lang_parse(lc) >= 0)
+			o.lang = (inst_lang)inst_lang_parse(lc);
+		if (!http_query_param(req->query, "locality", loc, sizeof loc) && *loc)
+			o.locality = loc;
+		else if (!s->u.all_localities && s->u.nlocalities > 0)
+			o.locality = s->u.localities[0];
+		if (o.locality && !user_sees(&s->u, o.locality))
+			http_error(resp, 403, "forbidden", "this locality is not one of yours");
+		else if (!o.locality && !s->u.all_localities)
+			http_error(resp, 403, "forbidden", "no locality of yours");
+		else
+			rc = census_json(a->c, &o, &resp->body, &e);
 	} else if (!strcmp(what, "assistants")) {
 		char on[16];
 		if (http_query_param(req->query, "on", on, sizeof on))

@@ -73,7 +73,10 @@
   /* A bar chart of [{label, value}] (and an optional second series value2). */
   function bars(title, rows, opts) {
     opts = opts || {};
-    const w = 560, rowH = 20, left = 130, top = 6;
+    const rowH = 20, top = 6;
+    /* room for the longest label (about 6.5 px a character at 11 px) */
+    const left = Math.min(300, Math.max(90, 12 + 6.5 * Math.max(0, ...rows.map((r) => String(r.label).length))));
+    const w = Math.max(560, left + 330);
     const max = Math.max(1, ...rows.map((r) => Math.max(r.value, r.value2 || 0)));
     const hgt = top + rows.length * rowH + 6;
     const svg = s('svg', { viewBox: `0 0 ${w} ${Math.max(hgt, 30)}`, role: 'img', 'aria-label': title });
@@ -373,6 +376,34 @@
           h('td', {}, [...x.violations, ...x.warnings].map((v) => t(v)).join(', ')))))))));
   }
 
+  async function viewCensus(main, params) {
+    const locs = me.all_localities ? null : me.localities;
+    const chosen = params.get('locality') || '';
+    let c;
+    try { c = await get('/api/census' + qs({ locality: chosen, lang })); } catch (e) {
+      if (e.status !== 404) throw e;
+      main.append(h('h1', {}, t('Census')), h('p', { id: 'census-none' }, t('No census data for this locality.')));
+      return;
+    }
+    const o = c.overall;
+    const f = h('form', { class: 'filters' },
+      h('label', {}, t('Locality'), h('select', { name: 'locality', id: 'census-locality' },
+        me.all_localities ? h('option', { value: '' }, t('all')) : null,
+        (locs || c.localities.map((l) => l.locality)).map((l) => h('option', { value: l, selected: l === chosen }, l)))),
+      h('button', { type: 'submit' }, t('Show')));
+    f.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = '#/census' + qs(Object.fromEntries(new FormData(f).entries())); });
+    const card = (label, n, id) => h('div', { class: 'card', id }, h('div', { class: 'n' }, fmt(n)), h('div', { class: 'muted' }, label));
+    main.append(h('div', {}, h('h1', {}, t('Census')), f,
+      h('div', { class: 'cards' }, card(t('Households'), o.households), card(t('Persons'), o.people), card(t('Screened'), o.screened),
+        card(t('Cases'), o.cases, 'census-cases'), card(t('Active cases'), o.active_cases), card(t('Resolved vulnerabilities'), o.resolved)),
+      h('div', { class: 'charts' },
+        bars(t('Census cases by dimension'), o.dimensions.map((d) => ({ label: d.label, value: d.cases, value2: d.active })), { two: true, legend: t('blue: cases, orange: active') })),
+      c.localities.length ? h('div', { class: 'scroll' }, h('table', { id: 'census-localities' },
+        h('thead', {}, h('tr', {}, [t('Locality'), t('Households'), t('Persons'), t('Screened'), t('Cases'), t('Active cases')].map((x) => h('th', { scope: 'col' }, x)))),
+        h('tbody', {}, c.localities.map((l) => h('tr', {}, h('td', {}, l.locality), h('td', { class: 'num' }, l.households), h('td', { class: 'num' }, l.people),
+          h('td', { class: 'num' }, l.screened), h('td', { class: 'num' }, l.cases), h('td', { class: 'num' }, l.active_cases)))))) : null));
+  }
+
   /* ---- frame ---- */
 
   const views = [
@@ -380,6 +411,7 @@
     ['cases', 'Cases', viewCases],
     ['conflicts', 'Conflicts', viewConflicts],
     ['round', 'Round', viewRound],
+    ['census', 'Census', viewCensus],
     ['assistants', 'Assistants', viewAssistants],
     ['devices', 'Devices', viewDevices],
     ['audit', 'Audit trail', viewAudit, () => can('audit')],

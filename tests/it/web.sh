@@ -60,6 +60,37 @@ FA_DATA="$T/dev-a" "$FA" person edit "$P" --address "ул. Шипка 5" >/dev/n
 FA_DATA="$T/dev-b" "$FA" person edit "$P" --address "ул. Шипка 7" >/dev/null 2>&1
 FA_DATA="$T/dev-a" "$FA" sync >/dev/null 2>&1
 FA_DATA="$T/dev-b" "$FA" sync >/dev/null 2>&1
+# a Romanian census tablet: households, screenings, services (census.h)
+"$SS" device enroll "Ana Popescu" "Buhoci,Filipești" --data "$SRV" --port $PORT >"$T/er.txt"
+export FA_DATA="$T/dev-ro"
+"$FA" init --kdf-ms 20 >/dev/null
+"$FA" enroll "$URL" "$(code_of "$T/er.txt")" --pin "$PIN" --name tablet-ro >/dev/null
+H1=$("$FA" household add --locality Buhoci --head "Ion Ionescu" --address "Strada Mare 1")
+H2=$("$FA" household add --locality Filipești --head "Maria Pop" --address "Strada Mică 2")
+C1=$("$FA" person add --household "$H1" --locality Buhoci --name "Andrei Ionescu" --birth-date 2016-05-01 --national-id 5160501990011)
+C2=$("$FA" person add --household "$H2" --locality Filipești --name "Elena Pop" --birth-date 2012-03-03 --national-id 6120303990014)
+W2=$("$FA" person add --household "$H2" --locality Filipești --name "Maria Pop" --birth-date 1990-01-01 --national-id 2900101990012)
+scr() { # n person locality birth role sex items…
+	n=$1 p=$2 loc=$3 birth=$4 role=$5 sex=$6; shift 6
+	a=""
+	for it in econ.poverty econ.parents_unemployed econ.social_benefits social.minor_mother social.single_parent \
+		social.parents_away social.no_parents health.no_family_doctor health.vaccinations health.chronic_disability \
+		health.pregnant_no_care edu.not_enrolled edu.absence edu.dropout_risk housing.no_documents housing.overcrowded \
+		housing.no_utilities risk.substance_use risk.violence risk.child_labour risk.law_conflict; do
+		v=false
+		for y in "$@"; do [ "$y" = "$it" ] && v=true; done
+		a="$a,\"$it\":$v"
+	done
+	printf '{"id":"bbbbbbbb-0000-4000-8000-%012d","instrument":"ro-household-screening","version":1,"assessed_on":"2026-03-10","person":{"id":"%s","birth_date":"%s","locality":"%s"},"answers":{"role":"%s","sex":"%s"%s}}' \
+		"$n" "$p" "$birth" "$loc" "$role" "$sex" "$a"
+}
+{ echo "["; scr 1 "$C1" Buhoci 2016-05-01 child male econ.poverty health.no_family_doctor; echo ","
+  scr 2 "$C2" Filipești 2012-03-03 child female edu.not_enrolled housing.no_documents; echo ","
+  scr 3 "$W2" Filipești 1990-01-01 woman female econ.poverty; echo "]"; } >"$T/ro.json"
+"$FA" import "$T/ro.json" >/dev/null 2>"$T/ro.err" || fail "census: import: $(head -3 "$T/ro.err")"
+"$FA" service add --person "$C1" --type counselling --date 2026-03-15 --minutes 30 --place home --worker "Ana" >/dev/null
+"$FA" sync >/dev/null 2>&1 || fail "census: sync"
+unset FA_DATA
 "$SS" conflicts list --data "$SRV" >"$T/conflicts.txt"
 [ "$(wc -l <"$T/conflicts.txt")" -ge 1 ] && pass "demo data: synced, one open conflict" || fail "demo data: no conflict: $(cat "$T/conflicts.txt")"
 n=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM record WHERE kind = 'assessment'")
