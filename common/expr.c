@@ -942,9 +942,54 @@ HOT static inline int ev_arg(const node *n, size_t i, const expr_scope *sc, expr
 }
 
 /* A condition: true, or false for false and null. */
+/* A reference or literal operand in place, or NULL for anything else. */
+HOT static inline const expr_value *operand(const node *k, const expr_scope *sc)
+{
+	if (k->kind == N_SLOT)
+		return k->idx < sc->nslots && sc->slots ? &sc->slots[k->idx] : NULL;
+	return k->kind == N_LIT ? &k->lit : NULL;
+}
+
+/* A comparison of two references or literals of the same plain type (the
+ * conditions of rules and relevance), decided here with the semantics of
+ * ev_binary; returns 0 when it is not that case and the tree walk must. */
+HOT static inline int compare_fast(const node *k, const expr_scope *sc, int *b)
+{
+	const expr_value *x = operand(k->kid[0], sc), *y = operand(k->kid[1], sc);
+	if (!x || !y || x->type != y->type)
+		return 0;
+	int eq;
+	switch (x->type) {
+	case EXPR_NUM: /* NaN: every order is false, = false, != true */
+		switch (k->kind) {
+		case N_LT: *b = x->u.num < y->u.num; return 1;
+		case N_LE: *b = x->u.num <= y->u.num; return 1;
+		case N_GT: *b = x->u.num > y->u.num; return 1;
+		case N_GE: *b = x->u.num >= y->u.num; return 1;
+		}
+		eq = x->u.num == y->u.num;
+		break;
+	case EXPR_BOOL:
+		eq = (x->u.b != 0) == (y->u.b != 0);
+		break;
+	case EXPR_STR:
+		eq = x->u.str.len == y->u.str.len &&
+		     (x->u.str.len == 0 || memcmp(x->u.str.s, y->u.str.s, x->u.str.len) == 0);
+		break;
+	default:
+		return 0;
+	}
+	if (k->kind != N_EQ && k->kind != N_NE)
+		return 0; /* ordering strings or booleans: the tree walk decides */
+	*b = k->kind == N_EQ ? eq : !eq;
+	return 1;
+}
+
 HOT static inline int truth(const node *n, const node *k, const expr_scope *sc, int *b, err *e)
 {
 	expr_value v;
+	if (k->kind >= N_EQ && k->kind <= N_GE && compare_fast(k, sc, b))
+		return 0;
 	int rc = ev_want(n, k, sc, M_BOOL | M_NULL, "true or false", &v, e);
 	*b = !rc && v.type == EXPR_BOOL && v.u.b;
 	return rc;
