@@ -6,6 +6,7 @@
 (function () {
   const SVG = 'http://www.w3.org/2000/svg';
   let me = null;
+  let flash = null; /* a message for the next view drawn */
   let lang = document.documentElement.lang || 'en';
 
   function t(s) {
@@ -309,12 +310,14 @@
     const r = await get('/api/round?id=' + encodeURIComponent(id));
     const st = r.round, cap = r.capacity;
     const locked = !!st.locked_on, published = !!st.published_at;
-    const out = h('div', { id: 'round-msg' });
+    const out = h('div', { id: 'round-msg' }, flash ? msg('ok', flash) : null);
+    flash = null;
     const act = async (path, body, okText) => {
-      try { await post(path, Object.assign({ id }, body)); out.replaceChildren(msg('ok', okText)); route(); } catch (e) { out.replaceChildren(errMsg(e)); }
+      try { await post(path, Object.assign({ id }, body)); flash = okText; route(); } catch (e) { out.replaceChildren(errMsg(e)); }
     };
     const capCard = (label, c) => h('div', { class: 'card' }, h('div', { class: 'n' }, `${fmt(c.used)} / ${c.max === null ? '∞' : fmt(c.max)}`), h('div', { class: 'muted' }, label));
     const buttons = h('p', { class: 'actions' },
+      !locked && can('rounds') && me.all_localities ? h('button', { type: 'button', class: 'secondary', id: 'run', onclick: () => act('/api/round/run', {}, t('Ranked again.')) }, t('Rank again')) : null, ' ',
       !locked && can('lock') && me.all_localities ? h('button', { type: 'button', id: 'lock', onclick: () => {
         if (confirm(t('Lock the list? No more changes after this.'))) act('/api/round/lock', {}, t('The list is locked.'));
       } }, t('Lock the list')) : null, ' ',
@@ -329,7 +332,7 @@
       h('div', { class: 'cards' }, capCard(t('Places used'), cap.users), capCard(t('Children places used'), cap.children), capCard(t('Hours a month used'), cap.hours)),
       buttons, out,
       h('div', { class: 'scroll' }, h('table', { id: 'ranking' },
-        h('thead', {}, h('tr', {}, [t('Rank'), t('Application'), t('Initials'), t('Locality'), t('Group'), t('Points'), t('Hours'), t('Outcome'), t('Change by the commission'), ''].map((x) => h('th', { scope: 'col' }, x)))),
+        h('thead', {}, h('tr', {}, [t('Rank'), t('Application'), t('Initials'), t('Locality'), t('Group'), t('Points'), t('Hours'), t('Outcome'), t('Change by the commission'), t('State'), ''].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, rows.map((a) => {
           const tr = h('tr', { 'data-app': a.application },
             h('td', { class: 'num' }, fmt(a.rank)), h('td', { class: 'num' }, a.application), h('td', {}, a.initials), h('td', {}, a.locality),
@@ -337,10 +340,43 @@
             h('td', { class: 'num hours' }, fmt(a.hours), a.override && a.override.hours !== null ? h('span', { class: 'muted' }, ` (${t('computed')} ${fmt(a.daily_hours)})`) : null),
             h('td', { class: 'outcome' }, t(a.decided)),
             h('td', { class: 'reason' }, a.override ? a.override.reason : ''),
-            h('td', {}, editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('Change hours') + ' ' + a.application, onclick: () => overrideForm(tr, a) }, t('Change hours')) : null,
+            h('td', { class: 'state' }, t(a.state || '')),
+            h('td', {}, locked && (can('rounds') || can('redecide')) && !['withdrawn', 'left'].includes(a.state) ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('After the decision') + ' ' + a.application, onclick: () => afterForm(tr, a) }, t('After the decision')) : null, ' ',
+              editable ? h('button', { type: 'button', class: 'secondary', 'aria-label': t('Change hours') + ' ' + a.application, onclick: () => overrideForm(tr, a) }, t('Change hours')) : null,
               locked ? h('a', { href: `/api/round/letter?id=${encodeURIComponent(id)}&app=${a.application}`, target: '_blank', rel: 'noopener' }, t('Letter')) : null));
           return tr;
         }))))));
+
+    /* what follows the decision: the applicant's answer, a departure, or
+     * the commission's re-decision of an objection */
+    function afterForm(tr, a) {
+      const acts = [];
+      if (can('rounds')) acts.push('accept', 'object', 'contract', 'withdraw', 'refuse-assistants', 'leave');
+      if (can('redecide') && a.state === 'objected') acts.push('redecide');
+      const f = h('form', { class: 'filters after' },
+        h('label', {}, t('What happened'), h('select', { name: 'action' }, acts.map((x) => h('option', { value: x }, t(x))))),
+        h('label', {}, t('Daily hours'), h('input', { name: 'hours', type: 'number', min: 0, max: 24, step: 0.5, value: a.hours })),
+        h('label', {}, t('Reason'), h('textarea', { name: 'reason', maxlength: 1000, rows: 2, cols: 40 })),
+        h('button', { type: 'submit' }, t('Save')), h('button', { type: 'button', class: 'secondary', onclick: () => row.remove() }, t('Cancel')));
+      f.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        const d = Object.fromEntries(new FormData(f).entries());
+        const base = { id, application: a.application, reason: d.reason || undefined };
+        const hours = d.hours === '' ? undefined : Number(d.hours);
+        try {
+          let r;
+          if (d.action === 'redecide') r = await post('/api/round/redecide', Object.assign(base, { hours }));
+          else if (['accept', 'object', 'contract'].includes(d.action)) r = await post('/api/round/respond', Object.assign(base, { action: d.action, hours: d.action === 'object' ? hours : undefined }));
+          else r = await post('/api/round/release', Object.assign(base, { action: d.action }));
+          const offered = r.offered && r.offered.length ? ' ' + t('The place goes to application(s)') + ' ' + r.offered.join(', ') + '.' : '';
+          flash = t('Saved.') + offered;
+          route();
+        } catch (e) { f.append(errMsg(e)); }
+      });
+      const row = h('tr', { class: 'editing' }, h('td', { colspan: 11 }, f));
+      tr.after(row);
+      f.querySelector('select').focus();
+    }
 
     function overrideForm(tr, a) {
       const f = h('form', { class: 'filters override' },
@@ -352,7 +388,7 @@
         const d = Object.fromEntries(new FormData(f).entries());
         act('/api/round/override', { application: a.application, field: 'hours', value: d.value, reason: d.reason }, t('Saved.'));
       });
-      const row = h('tr', { class: 'editing' }, h('td', { colspan: 10 }, f));
+      const row = h('tr', { class: 'editing' }, h('td', { colspan: 11 }, f));
       tr.after(row);
       f.querySelector('input').focus();
     }

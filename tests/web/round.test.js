@@ -98,7 +98,7 @@ const show = () => JSON.parse(T.ss('round', 'show', RID));
     await page.click('#lock');
     await page.waitForSelector('#publish');
     check(!!show().round.locked_on, 'lock: the round is locked on the server');
-    check((await page.$$('#ranking button')).length === 0, 'lock: no more change buttons');
+    check((await page.$$('#ranking button[aria-label^="Change hours"]')).length === 0, 'lock: no more change buttons');
     await page.click('#publish');
     await page.waitForSelector('#public-csv');
     check(!!show().round.published_at, 'publish: published on the server');
@@ -127,6 +127,28 @@ const show = () => JSON.parse(T.ss('round', 'show', RID));
     check(body.length > 100 && /\S/.test(body), 'letter: opens as a printable page');
     await T.shot(p4, 'letter');
     await p4.close();
+  });
+
+  await step('round: after the decision, a withdrawal frees the place', async () => {
+    const before = show();
+    const target = before.applicants.find((a) => a.decided === 'approved' && a.application !== app.application && a.state !== 'out');
+    const waiting = before.applicants.filter((a) => a.decided === 'waitlisted').length;
+    await page.goto(env.WEB_URL + '/#/round?id=' + RID);
+    await page.waitForSelector(`tr[data-app="${target.application}"] button`);
+    await page.click(`tr[data-app="${target.application}"] button`);
+    await page.selectOption('tr.editing select[name=action]', 'withdraw');
+    await page.fill('tr.editing textarea[name=reason]', 'Семейството се премести в друга община');
+    await page.click('tr.editing button[type=submit]');
+    await page.waitForFunction((n) => {
+      const td = document.querySelector(`tr[data-app="${n}"] td.state`);
+      return td && td.textContent === 'withdrawn';
+    }, target.application);
+    const after = show().applicants.find((a) => a.application === target.application);
+    check(after.state === 'withdrawn', `withdraw: application ${target.application} withdrawn on the server, shown on the page`);
+    check((await page.textContent('#round-msg')).includes('goes to application'), 'withdraw: the page says who gets the place');
+    const offered = show().applicants.filter((a) => a.state === 'offered' && before.applicants.find((b) => b.application === a.application).state !== 'offered');
+    check(waiting === 0 || offered.length >= 1, `withdraw: the place went to the next waiting (${offered.map((a) => a.application).join(', ')})`);
+    await T.shot(page, 'round-after');
   });
 
   check(errors.length === 0, 'round: no script errors', errors.join(' | '));
