@@ -1,8 +1,8 @@
 #!/bin/sh
 # R11: the server holds load. LOAD_DEVICES simulated devices, each from its
 # own loopback address (127.0.0.2 …) as a real device has its own, make
-# LOAD_REQUESTS requests each (pulls and pushes), all at once, through one
-# curl process (--parallel); meanwhile LOAD_SLOW clients open a connection,
+# LOAD_REQUESTS requests each (pulls and pushes), all at once, each device
+# one curl process over one kept-alive connection; meanwhile LOAD_SLOW clients open a connection,
 # send half a request and never finish. Twice, to see memory stay flat.
 #
 # Must hold: 0 errors for the well-behaved devices, every slow client cut
@@ -34,11 +34,11 @@ while [ $i -lt $N ]; do
 	curl -sk --interface "127.0.0.$((i + 1))" -H "Content-Type: application/json" --data-binary @"$T/ej" "$U/v1/enroll" |
 		sed 's/.*"device_id":"\([^"]*\)".*"token":"\([0-9a-f]*\)".*/\1.\2/' >"$T/tok$i"
 done
-mkcfg() { # round -> $T/load.cfg: every device's requests, pushes of 5 new records and pulls
-	: >"$T/load.cfg"
+mkcfg() { # round -> $T/load.<i>.cfg: each device's requests, pushes of 5 new records and pulls
 	i=0
 	while [ $i -lt $N ]; do
 		i=$((i + 1)); tok=$(cat "$T/tok$i")
+		: >"$T/load.$i.cfg"
 		j=0
 		while [ $j -lt $R ]; do
 			j=$((j + 1))
@@ -57,13 +57,13 @@ mkcfg() { # round -> $T/load.cfg: every device's requests, pushes of 5 new recor
 				printf 'url = "%s/v1/push"\nheader = "Content-Type: application/json"\ndata-binary = "@%s"\n' "$U" "$f"
 			else
 				printf 'url = "%s/v1/pull?cursor=%d&limit=100"\n' "$U" $((j * 10))
-			fi >>"$T/load.cfg"
+			fi >>"$T/load.$i.cfg"
 			# options hold for one transfer each (`next`), -k too
 			printf 'insecure\nheader = "Authorization: Bearer %s"\ninterface = "127.0.0.%d"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{time_total}\\n"\nnext\n' \
-				"$tok" $((i + 1)) >>"$T/load.cfg"
+				"$tok" $((i + 1)) >>"$T/load.$i.cfg"
 		done
+		sed -i '$d' "$T/load.$i.cfg"
 	done
-	sed -i '$d' "$T/load.cfg"
 }
 rss() { awk '/^VmRSS:/ { print $2 }' /proc/$LSPID/status; }
 slow_clients() { # SLOW connections that send half a request and wait; each writes its lifetime
@@ -84,8 +84,15 @@ round() { # n -> prints: errors p99_ms max_ms requests
 	mkcfg $1
 	slow_clients $1
 	sleep 0.3
-	curl -sk -Z --parallel-max $N --parallel-immediate -K "$T/load.cfg" >"$T/lat.$1" 2>/dev/null
+	# every device at once, each over its one connection (kept alive), as
+	# the field agent does
+	i=0
+	while [ $i -lt $N ]; do
+		i=$((i + 1))
+		curl -sk -K "$T/load.$i.cfg" >"$T/lat.$1.$i" 2>/dev/null &
+	done
 	wait
+	cat "$T"/lat.$1.* >"$T/lat.$1"
 	total=$(wc -l <"$T/lat.$1")
 	errors=$(awk '$1 != 200' "$T/lat.$1" | wc -l)
 	p99=$(awk '{ print int($2 * 1000) }' "$T/lat.$1" | sort -n | awk '{ a[NR] = $1 } END { i = int(NR * 0.99); if (i < 1) i = 1; print a[i] }')
@@ -114,7 +121,7 @@ grow=$((rss2 - rss1))
 flat=0; [ $grow -lt 8192 ] || [ $grow -lt $((rss1 / 10)) ] && flat=1
 # under AddressSanitizer freed memory waits in quarantine: RSS says nothing
 case "$BIN" in *asan*) flat="n/a(asan)";; esac
-kill $LSPID 2>/dev/null; [ -n "${LOAD_DEBUG:-}" ] && { sort "$T/lat.1" | cut -d" " -f1 | uniq -c; echo "pid $LSPID"; cat "$T"/slow.*; tail -5 "$T/srv.log"; head -12 "$T/load.cfg"; }
+kill $LSPID 2>/dev/null; [ -n "${LOAD_DEBUG:-}" ] && { sort "$T/lat.1" | cut -d" " -f1 | uniq -c; echo "pid $LSPID"; cat "$T"/slow.*; tail -5 "$T/srv.log"; head -12 "$T/load.1.cfg"; }
 line="R11 devices=$N requests=$((n1 + n2)) errors=$((e1 + e2)) p99_ms=$p1/$p2 max_ms=$m1/$m2 stored=$stored/$want slow=$nslow cut_by_timeout=$cut slowest_ms=$slowest rss_kb=$rss0/$rss1/$rss2 flat=$flat alive=$alive"
 if [ $((e1 + e2)) = 0 ] && [ "$stored" = $want ] && [ $cut = $nslow ] && [ "$flat" != 0 ] && [ "$alive" = 200 ]; then
 	pass "$line"
