@@ -1,10 +1,12 @@
 # Reliability and security (docs/reliability.md): fault injection, fuzzing,
-# load, valgrind. `make test` runs a bounded version of each (the fuzz
-# targets are built for it here; tests/it/reliability*.sh and
-# tests/it/fuzz.sh run them); the named targets below run the full ones.
+# load, valgrind. `make test` runs a bounded version of each
+# (tests/it/reliability*.sh; tests/it/fuzz.sh builds the fuzz targets with
+# a make of its own, once scripts/deps.sh has installed clang's runtime);
+# the named targets below run the full ones.
 #
-#   make fault     R1/R2/R8 with many more kills and injected faults
-#                  (REL_KILLS, default 500; REL_RECORDS, default 600)
+#   make fault     tests/it/reliability.sh in full: REL_KILLS (500 device
+#                  kills), REL_RECORDS (600 per import), REL_SERVER_KILLS
+#                  (50), REL_REPLAYS (100), R4/R5 in every order and clock
 #   make fuzz      every fuzz target for FUZZ_SECONDS each (default 300)
 #   make load      R11: LOAD_DEVICES simulated devices (default 100),
 #                  LOAD_REQUESTS requests each (default 30), LOAD_SLOW slow
@@ -43,21 +45,25 @@ fuzz-build: $(FUZZ_BINS)
 # objects made on the way to a fuzz target are kept (not intermediate)
 .SECONDARY: $(FUZZ_COMMON_OBJ) $(FUZZ_AGENT_OBJ) $(FUZZ_SERVER_OBJ)
 
-# `make test` builds the fuzz targets too (tests/it/fuzz.sh runs them)
-test: fuzz-build
 
-fuzz: deps fuzz-build build
+# (each builds with a make of its own: pkg-config's answers are read when
+# a make starts, and deps may just have installed what they come from)
+fuzz: deps
+	@$(MAKE) --no-print-directory build fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh long
 
-fault: deps build
+fault: deps
+	@$(MAKE) --no-print-directory build
 	@REL_FULL=1 REL_KILLS=$(or $(REL_KILLS),500) REL_RECORDS=$(or $(REL_RECORDS),600) \
 		BIN=build sh tests/it/reliability.sh
 
-load: deps build
+load: deps
+	@$(MAKE) --no-print-directory build
 	@REL_FULL=1 LOAD_DEVICES=$(or $(LOAD_DEVICES),100) LOAD_REQUESTS=$(or $(LOAD_REQUESTS),30) \
 		LOAD_SLOW=$(or $(LOAD_SLOW),40) BIN=build sh tests/it/reliability_load.sh
 
-valgrind: deps build
+valgrind: deps
+	@$(MAKE) --no-print-directory build
 	@scripts/valgrind-suite.sh build
 
 -include $(FUZZ_COMMON_OBJ:.o=.d) $(FUZZ_AGENT_OBJ:.o=.d) $(FUZZ_SERVER_OBJ:.o=.d)

@@ -1,6 +1,6 @@
 #!/bin/sh
-# R7: every libFuzzer target of fuzz/ (built by `make test` into
-# build/fuzz/ with ASan+UBSan) runs a fixed number of executions from its
+# R7: every libFuzzer target of fuzz/ (built here into build/fuzz/ with
+# ASan+UBSan) runs a fixed number of executions from its
 # seed corpus, after every past crash in fuzz/regress/. Runs once (with
 # the optimised build's pass); `make fuzz` runs them for minutes each.
 . "$(dirname "$0")/lib.sh"
@@ -8,8 +8,10 @@ if [ "$(basename "$BIN")" != build ]; then
 	echo "0 passed, 0 failed"
 	exit 0
 fi
-if [ ! -x "$ROOT/build/fuzz/fuzz_server" ]; then
-	fail "fuzz targets not built (make fuzz-build)"
+# built here, by a make started after scripts/deps.sh installed what it needs
+if ! make -C "$ROOT" --no-print-directory fuzz-build >"$T/build.log" 2>&1; then
+	fail "fuzz targets do not build (make fuzz-build)"
+	grep -v '^  [CL][CD] ' "$T/build.log" | tail -20
 	finish; exit 1
 fi
 FUZZ_RUNS=${FUZZ_RUNS:-3000} "$ROOT/scripts/fuzz.sh" ci >"$T/fuzz.out" 2>&1
