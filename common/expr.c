@@ -1083,10 +1083,10 @@ static int ev_call(const node *n, const expr_scope *sc, expr_value *out, err *e)
 	switch (n->fn) {
 	case F_IF: /* lazy */
 		return (rc = truth(n, n->kid[0], sc, &b, e)) ? rc :
-			ev(n->kid[b ? 1 : 2], sc, out, e);
+			fetch(n->kid[b ? 1 : 2], sc, out, e);
 	case F_COALESCE: /* lazy */
 		for (size_t i = 0; !rc && i < n->nkid && out->type == EXPR_NULL; i++)
-			rc = ev(n->kid[i], sc, out, e);
+			rc = fetch(n->kid[i], sc, out, e);
 		return rc;
 	case F_LOOKUP:
 		return ev_lookup(n, sc, out, e);
