@@ -9,7 +9,7 @@ set -eu
 B=${1:-build}
 D=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/fa-bench.XXXXXX")}
 mkdir -p "$D"
-trap 'rm -f "$D"/cases-*.json "$D"/out.json "$D"/timing.txt' EXIT
+trap 'rm -f "$D"/cases-*.json "$D"/out.json "$D"/timing.txt; [ -n "${BENCH_DIR:-}" ] || rmdir "$D" 2>/dev/null' EXIT
 NCPU=$(nproc)
 field() { echo "$1" | sed "s/.*$2=\([0-9.]*\).*/\1/"; }
 best_run() { # file threads -> best (least CPU time of score+rank) timing line of 3
