@@ -8,6 +8,8 @@
 #   P4, P7 the sync load generator (scripts/bench-load*.sh), when present
 #   P5     scripts/bench-rank.sh (121,000 and 1,000,000 cases)
 #   P6, P8 build/bench-agent
+#   round  scripts/bench-round.sh (the central round in the store: a county,
+#          and everyone applying), scripts/bench-census.sh (the census)
 #   floors ../shared/bench/limits/ (fsync, SQLite insert, TLS, zlib)
 #
 # Usage: scripts/bench.sh [BUILD_DIR]. Environment: BENCH_SYNC_SIZES
@@ -100,6 +102,14 @@ if [ -n "$MEASURE" ]; then
 	BENCH_DIR="$L" "$ROOT/scripts/bench-rank.sh" "$B" >"$L/rank.txt" 2>&1 || say "bench-rank failed (see $L/rank.txt)"
 fi
 
+# ---- the central round and the census at county scale (issue 5) ------------------
+if [ -n "$MEASURE" ]; then
+	say "round: a county in the central store, and everyone applying"
+	"$ROOT/scripts/bench-round.sh" "$B" "${BENCH_ROUND_SIZE:-121000}" >"$L/round.txt" 2>&1 || say "bench-round failed (see $L/round.txt)"
+	say "census: a Romanian county (121,000 people, 550,000 services)"
+	"$ROOT/scripts/bench-census.sh" "$B" 121000 >"$L/census.txt" 2>&1 || say "bench-census failed (see $L/census.txt)"
+fi
+
 # ---- P6/P8: the field agent -----------------------------------------------------
 if [ -n "$MEASURE" ]; then
 	say "P6/P8: field agent"
@@ -190,6 +200,25 @@ grep '^P5 ' "$L/rank.txt" 2>/dev/null | while read -r line; do
 	fi
 	echo "| P5 (for reference) with reading and parsing the JSON, $(fmt "$n") | $(f3 "$(kv "$line" pipe_s)") + $(f3 "$(kv "$line" rank_s)") | $(f3 "$rd") | $(f2 "$(calc "($(kv "$line" pipe_s) + $(kv "$line" rank_s)) / $rd")")× | - | - |"
 done >>"$ROWS"
+
+# the round: `round run` in a real central store (rank+allocate inside it),
+# next to `rank` on the same cases from a file
+for mode in county stress; do
+	line=$(grep "^P5r-$mode " "$L/round.txt" 2>/dev/null)
+	steps=$(grep "^P5r-$mode-steps " "$L/round.txt" 2>/dev/null)
+	[ -n "$line" ] || continue
+	what="a county: $(fmt "$(kv "$line" people)") people, $(fmt "$(kv "$line" cases)") applicants"
+	[ "$mode" = stress ] && what="everyone applied: $(fmt "$(kv "$line" cases)") applicants"
+	row "Round run in the store, $what (s; peak MB)" \
+		"$(kv "$line" run_s) s, $(kv "$line" rss_mb) MB (rank+allocate $(kv "$steps" rank_s) s)" \
+		"rank from a file: $(kv "$line" rank_file_s) s, $(kv "$line" rank_file_rss_mb) MB" "$(f2 "$(kv "$line" ratio)")×" "-" "-"
+done
+if grep -q '^census json / floor' "$L/census.txt" 2>/dev/null; then
+	cj=$(sed -n 's/^census --format json *\([0-9.]*\) s wall *\([0-9.]*\) s cpu *\([0-9.]*\) MB.*/\2 s CPU, \3 MB/p' "$L/census.txt")
+	fl=$(sed -n 's/^floor: sqlite3 reads every body *[0-9.]* s wall *\([0-9.]*\) s cpu.*/\1 s CPU/p' "$L/census.txt")
+	row "Census indicators, a Romanian county (JSON)" "$cj" "sqlite3 reads every body: $fl" \
+		"$(sed -n 's/^census json \/ floor (cpu): \([0-9.]*\) x.*/\1/p' "$L/census.txt")×" "-" "-"
+fi
 
 # P6/P8 from bench-agent's table
 a="$L/agent.txt"
