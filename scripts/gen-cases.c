@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "gen-names.h"
+#include "gen-rng.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[rng_below((r), (unsigned)NELEM(a))])
@@ -41,59 +42,6 @@ typedef struct gc_opts {
 	bool compact;
 	const char *out_path; /* NULL: stdout */
 } gc_opts;
-
-/* ---- PRNG: splitmix64, one small state per stream ------------------- */
-
-typedef struct gc_rng {
-	uint64_t s;
-} gc_rng;
-
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rng_next(gc_rng *r)
-{
-	r->s += 0x9E3779B97F4A7C15ULL;
-	return mix64(r->s);
-}
-
-/* Uniform in [0, 1). */
-static double rng_unit(gc_rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Uniform in [0, n), n > 0; the 2^-32 bias of the multiply is irrelevant
- * here. */
-static unsigned rng_below(gc_rng *r, unsigned n)
-{
-	return (unsigned)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-/* Uniform integer in [lo, hi]. */
-static int rng_range(gc_rng *r, int lo, int hi)
-{
-	return lo + (int)rng_below(r, (unsigned)(hi - lo + 1));
-}
-
-static bool rng_chance(gc_rng *r, double p)
-{
-	return rng_unit(r) < p;
-}
-
-/* Roughly standard normal (Irwin-Hall of four 16-bit uniforms, scaled to
- * variance 1, bounded to +-3.46): one draw, no libm, plenty for ratings. */
-static double rng_gauss(gc_rng *r)
-{
-	uint64_t x = rng_next(r);
-	double sum = (double)(x & 0xFFFF) + (double)((x >> 16) & 0xFFFF) +
-		     (double)((x >> 32) & 0xFFFF) + (double)(x >> 48);
-	return (sum / 65536.0 - 2.0) * 1.7320508075688772;
-}
 
 /* ---- calendar (proleptic Gregorian, days since 1970-01-01) ----------- */
 
@@ -222,7 +170,7 @@ typedef struct gc_case {
 #define EGN_DAYS 40000
 static uint16_t egn_issued[EGN_DAYS][2];
 
-static void make_uuid(gc_rng *r, char out[37])
+static void make_uuid(gen_rng *r, char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t hi = rng_next(r), lo = rng_next(r);
@@ -280,7 +228,7 @@ static int to_rating(double x)
 	return v < 0 ? 0 : v > 4 ? 4 : v;
 }
 
-static void rate_part(gc_rng *r, gc_case *c, int from, int to, double level,
+static void rate_part(gen_rng *r, gc_case *c, int from, int to, double level,
 		      double spread)
 {
 	for (int i = from; i < to; i++)
@@ -315,7 +263,7 @@ static int suggested_hours(const gc_case *c, int act)
 
 /* Education forms that fit an age; returns false when the person does
  * not study. */
-static bool draw_education(gc_rng *r, gc_case *c, int age, int severity)
+static bool draw_education(gen_rng *r, gc_case *c, int age, int severity)
 {
 	double p;
 	if (age < 3 || age > 25)
@@ -348,7 +296,7 @@ static bool draw_education(gc_rng *r, gc_case *c, int age, int severity)
 }
 
 /* Picks a first name that fits sex, birth year and origin. */
-static const char *draw_first_name(gc_rng *r, bool female, int birth_year,
+static const char *draw_first_name(gen_rng *r, bool female, int birth_year,
 				   bool turkish)
 {
 	if (turkish)
@@ -370,7 +318,7 @@ static const char *draw_first_name(gc_rng *r, bool female, int birth_year,
 	     : era == 1 ? PICK(r, gn_male_mid) : PICK(r, gn_male_modern);
 }
 
-static const char *draw_locality(gc_rng *r, bool *city)
+static const char *draw_locality(gen_rng *r, bool *city)
 {
 	static unsigned total;
 	if (total == 0)
@@ -391,8 +339,8 @@ static const char *draw_locality(gc_rng *r, bool *city)
  * draws, so that changing a rate changes nothing else. */
 static void generate_case(const gc_opts *o, uint64_t index, gc_case *c)
 {
-	gc_rng r = { mix64(o->seed ^ mix64(index + 0x632BE59BD9B4E019ULL)) };
-	gc_rng d = { mix64(r.s ^ 0xD1B54A32D192ED03ULL) };
+	gen_rng r = { mix64(o->seed ^ mix64(index + 0x632BE59BD9B4E019ULL)) };
+	gen_rng d = { mix64(r.s ^ 0xD1B54A32D192ED03ULL) };
 
 	memset(c, 0, sizeof *c);
 	make_uuid(&r, c->id);

@@ -44,60 +44,15 @@
 #include <sys/stat.h>
 
 #include "gen-names.h"
+#include "gen-rng.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[rng_below((r), (unsigned)NELEM(a))])
 
-/* ---- PRNG (splitmix64) ------------------------------------------------ */
-
-typedef struct rng {
-	uint64_t s;
-} rng;
-
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t rng_next(rng *r)
-{
-	r->s += 0x9E3779B97F4A7C15ULL;
-	return mix64(r->s);
-}
-
-static double rng_unit(rng *r)
-{
-	return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-static unsigned rng_below(rng *r, unsigned n)
-{
-	return (unsigned)(((rng_next(r) >> 32) * (uint64_t)n) >> 32);
-}
-
-static int rng_range(rng *r, int lo, int hi)
-{
-	return lo + (int)rng_below(r, (unsigned)(hi - lo + 1));
-}
-
-static bool rng_chance(rng *r, double p)
-{
-	return rng_unit(r) < p;
-}
-
-/* About standard normal (Irwin-Hall of four uniforms). */
-static double rng_gauss(rng *r)
-{
-	uint64_t x = rng_next(r);
-	double sum = (double)(x & 0xFFFF) + (double)((x >> 16) & 0xFFFF) +
-		     (double)((x >> 32) & 0xFFFF) + (double)(x >> 48);
-	return (sum / 65536.0 - 2.0) * 1.7320508075688772;
-}
+/* ---- PRNG: gen-rng.h; weighted draws ---------------------------------- */
 
 /* Index drawn from weights w[0..n). */
-static size_t rng_weighted(rng *r, const double *w, size_t n)
+static size_t rng_weighted(gen_rng *r, const double *w, size_t n)
 {
 	double total = 0, x;
 	for (size_t i = 0; i < n; i++)
@@ -111,7 +66,7 @@ static size_t rng_weighted(rng *r, const double *w, size_t n)
 	return n - 1;
 }
 
-static void make_uuid(rng *r, char out[37])
+static void make_uuid(gen_rng *r, char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint64_t hi = rng_next(r), lo = rng_next(r);
@@ -166,7 +121,7 @@ static int age_on(int birth, int on)
 }
 
 /* A working day (Monday-Friday) in [lo, hi]. */
-static int working_day(rng *r, int lo, int hi)
+static int working_day(gen_rng *r, int lo, int hi)
 {
 	int d = rng_range(r, lo, hi);
 	int wd = (d + 4) % 7; /* 0 = Sunday */
@@ -397,7 +352,7 @@ static const double size_weights[MAX_MEMBERS] = {29, 29, 18, 13.5, 6.3, 2.5, 0.9
 
 /* Fills the members of a household of n people: adults first (the head,
  * a partner, sometimes a grandparent), then children. */
-static int compose(rng *r, const opts *o, int n, int census, person *m, bool *lives_alone)
+static int compose(gen_rng *r, const opts *o, int n, int census, person *m, bool *lives_alone)
 {
 	int adults, kids;
 	double u = rng_unit(r);
@@ -454,7 +409,7 @@ static int compose(rng *r, const opts *o, int n, int census, person *m, bool *li
 	return adults;
 }
 
-static const char *first_name(rng *r, const opts *o, const person *p, bool turkish)
+static const char *first_name(gen_rng *r, const opts *o, const person *p, bool turkish)
 {
 	if (o->country == 'r')
 		return p->female ? PICK(r, ro_female) : PICK(r, ro_male);
@@ -505,7 +460,7 @@ typedef struct ro_household {
 } ro_household;
 
 /* Writes a screening of p; returns the number of vulnerabilities. */
-static int ro_screening(rng *r, sink *a, const person *p, int adults, int n,
+static int ro_screening(gen_rng *r, sink *a, const person *p, int adults, int n,
 			const ro_household *h, int day, const char *loc, const char *addr,
 			stats *st)
 {
@@ -600,7 +555,7 @@ static double bg_part_offset(const char *item, bool elderly, bool mental)
 
 static const char *const bg_levels[4] = {"mild", "moderate", "severe", "complete"};
 
-static void bg_assessment(rng *r, sink *a, const person *p, bool lives_alone, int household_kids,
+static void bg_assessment(gen_rng *r, sink *a, const person *p, bool lives_alone, int household_kids,
 			  int adults, const char *loc, const char *addr, stats *st)
 {
 	static const double level_w[4] = {30, 35, 25, 10};
@@ -674,7 +629,7 @@ static void bg_assessment(rng *r, sink *a, const person *p, bool lives_alone, in
 
 /* ---- records --------------------------------------------------------------- */
 
-static void put_services(rng *r, const opts *o, sink *sv, const person *p, const char *loc,
+static void put_services(gen_rng *r, const opts *o, sink *sv, const person *p, const char *loc,
 			 stats *st)
 {
 	int k = rng_range(r, o->services_lo, o->services_hi);
@@ -707,7 +662,7 @@ static void put_services(rng *r, const opts *o, sink *sv, const person *p, const
 static void gen_household(const opts *o, unsigned long h, sink *hs, sink *ps, sink *as,
 			  sink *sv, stats *st)
 {
-	rng r = {mix64(o->seed ^ mix64((uint64_t)h + 0x632BE59BD9B4E019ULL))};
+	gen_rng r = {mix64(o->seed ^ mix64((uint64_t)h + 0x632BE59BD9B4E019ULL))};
 	person m[MAX_MEMBERS];
 	char hid[37], addr[256], loc_buf[128];
 	const char *loc;

@@ -16,6 +16,10 @@ enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
  * *rest = 1, and opens the central store. */
 int cmd_open_central(int *argc, char **argv, int *rest, central *cen, err *e);
 
+/* Takes "NAME value" out of argv[1..*argc) and returns value (NULL when
+ * absent); the arguments after it move down. */
+const char *cmd_take_opt(int *argc, char **argv, const char *name);
+
 /* Who is acting, for the audit trail: $SS_ACTOR, else $USER. */
 const char *cmd_actor(void);
 

@@ -38,19 +38,6 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-/* Takes "--opt value" pairs out of argv (after the subcommand). */
-static const char *take_opt(int *argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < *argc; i++)
-		if (!strcmp(argv[i], name)) {
-			const char *v = argv[i + 1];
-			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
-			*argc -= 2;
-			return v;
-		}
-	return NULL;
-}
-
 static int parse_id(const char *s, int64_t *id, err *e)
 {
 	long v;
@@ -76,11 +63,11 @@ int cmd_assistant(int argc, char **argv)
 			     strcmp(sub, "--help") && strcmp(sub, "help") ? EXIT_USAGE : EXIT_OK);
 	argc--;
 	argv++;
-	const char *on = take_opt(&argc, argv, "--on");
-	const char *locality = take_opt(&argc, argv, "--locality");
-	const char *role = take_opt(&argc, argv, "--role");
-	const char *status = take_opt(&argc, argv, "--status");
-	const char *format = take_opt(&argc, argv, "--format");
+	const char *on = cmd_take_opt(&argc, argv, "--on");
+	const char *locality = cmd_take_opt(&argc, argv, "--locality");
+	const char *role = cmd_take_opt(&argc, argv, "--role");
+	const char *status = cmd_take_opt(&argc, argv, "--status");
+	const char *format = cmd_take_opt(&argc, argv, "--format");
 	central cen;
 	int rest;
 	err e = {0, ""};

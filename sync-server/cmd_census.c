@@ -35,18 +35,6 @@ static int usage(FILE *f, int status)
 	return status;
 }
 
-static const char *take_opt(int *argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < *argc; i++)
-		if (!strcmp(argv[i], name)) {
-			const char *v = argv[i + 1];
-			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
-			*argc -= 2;
-			return v;
-		}
-	return NULL;
-}
-
 int cmd_census(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help")))
@@ -60,12 +48,12 @@ int cmd_census(int argc, char **argv)
 	}
 	census_opts o = {NULL, NULL, NULL, 0, LANG_RO};
 	err e = {0, ""};
-	o.locality = take_opt(&argc, argv, "--locality");
-	o.from = take_opt(&argc, argv, "--from");
-	o.to = take_opt(&argc, argv, "--to");
-	const char *cap = take_opt(&argc, argv, "--capacity");
-	const char *format = take_opt(&argc, argv, "--format");
-	const char *lang = take_opt(&argc, argv, "--lang");
+	o.locality = cmd_take_opt(&argc, argv, "--locality");
+	o.from = cmd_take_opt(&argc, argv, "--from");
+	o.to = cmd_take_opt(&argc, argv, "--to");
+	const char *cap = cmd_take_opt(&argc, argv, "--capacity");
+	const char *format = cmd_take_opt(&argc, argv, "--format");
+	const char *lang = cmd_take_opt(&argc, argv, "--lang");
 	int rc = 0;
 	if (cap && num_parse_long(cap, 1, 10000000, "--capacity", &o.capacity, &e))
 		rc = ERR_INVALID;

@@ -9,18 +9,6 @@
 #include "cmd.h"
 #include "report.h"
 
-static const char *take_opt(int *argc, char **argv, const char *name)
-{
-	for (int i = 1; i + 1 < *argc; i++)
-		if (!strcmp(argv[i], name)) {
-			const char *v = argv[i + 1];
-			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
-			*argc -= 2;
-			return v;
-		}
-	return NULL;
-}
-
 int cmd_report(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
@@ -35,10 +23,10 @@ int cmd_report(int argc, char **argv)
 		       "printable page (Bulgarian by default); CSV is UTF-8 with a BOM.\n");
 		return EXIT_OK;
 	}
-	const char *from = take_opt(&argc, argv, "--from");
-	const char *to = take_opt(&argc, argv, "--to");
-	const char *format = take_opt(&argc, argv, "--format");
-	const char *lang = take_opt(&argc, argv, "--lang");
+	const char *from = cmd_take_opt(&argc, argv, "--from");
+	const char *to = cmd_take_opt(&argc, argv, "--to");
+	const char *format = cmd_take_opt(&argc, argv, "--format");
+	const char *lang = cmd_take_opt(&argc, argv, "--lang");
 	int fmt = format ? report_format_parse(format) : REPORT_JSON;
 	err e = {0, ""};
 	if (!from || !to || fmt < 0 || fmt == REPORT_TEXT || (lang && inst_lang_parse(lang) < 0)) {

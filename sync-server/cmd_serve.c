@@ -340,6 +340,18 @@ int cmd_open_central(int *argc, char **argv, int *rest, central *cen, err *e)
 	return rc ? rc : open_central(&c, cen, e);
 }
 
+const char *cmd_take_opt(int *argc, char **argv, const char *name)
+{
+	for (int i = 1; i + 1 < *argc; i++)
+		if (!strcmp(argv[i], name)) {
+			const char *v = argv[i + 1];
+			memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 2) * sizeof *argv);
+			*argc -= 2;
+			return v;
+		}
+	return NULL;
+}
+
 const char *cmd_actor(void)
 {
 	const char *u = getenv("SS_ACTOR");
