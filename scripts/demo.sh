@@ -70,3 +70,20 @@ head -n 16 "$D/list.txt"
 echo "   …"
 tail -n 2 "$D/list.txt"
 "$B/sync-server" audit verify --data "$SRV"
+
+say "7. The commission's round: ranked in the store, one override with a reason, locked, published"
+export SS_ACTOR="commission"
+"$B/sync-server" round create ruse-2026 --municipality Русе --service "Асистентска подкрепа" \
+	--localities "$LOCS" --from 2026-01-01 --to 2026-12-31 --max-users 150 --children-share 0.25 --data "$SRV"
+"$B/sync-server" round run ruse-2026 --data "$SRV"
+"$B/sync-server" round override ruse-2026 1 --hours 4 --reason "Живее сам, без близки наблизо" --data "$SRV"
+"$B/sync-server" round lock ruse-2026 --data "$SRV"
+"$B/sync-server" round publish ruse-2026 --format csv --out "$D/public-list.csv" --data "$SRV"
+"$B/sync-server" round letter ruse-2026 1 --out "$D/letter-1.html" --data "$SRV"
+echo "public list (no national id, name or address): $D/public-list.csv"
+head -n 4 "$D/public-list.csv"
+echo "decision letter to application 1: $D/letter-1.html"
+FA_DATA="$D/device-a" "$B/field-agent" sync --quiet
+echo "device A, the decisions about its cases (first lines):"
+FA_DATA="$D/device-a" "$B/field-agent" --lang bg decisions | head -n 5
+"$B/sync-server" audit verify --data "$SRV"
