@@ -14,6 +14,7 @@
 #
 # Usage: scripts/bench.sh [BUILD_DIR]. Environment: BENCH_SYNC_SIZES
 # (default "10000 100000"), BENCH_RANK_SIZES (default "121000 1000000"),
+# BENCH_ROUND_SIZE and BENCH_CENSUS_SIZE (default 121000 people),
 # BENCH_SHARED (default ../shared/bench next to the repository),
 # BENCH_TABLE (the table is also written there; default BUILD_DIR/bench-table.md).
 # The logs of every part stay in BENCH_LOG (default a temporary directory,
@@ -107,7 +108,7 @@ if [ -n "$MEASURE" ]; then
 	say "round: a county in the central store, and everyone applying"
 	"$ROOT/scripts/bench-round.sh" "$B" "${BENCH_ROUND_SIZE:-121000}" >"$L/round.txt" 2>&1 || say "bench-round failed (see $L/round.txt)"
 	say "census: a Romanian county (121,000 people, 550,000 services)"
-	"$ROOT/scripts/bench-census.sh" "$B" 121000 >"$L/census.txt" 2>&1 || say "bench-census failed (see $L/census.txt)"
+	"$ROOT/scripts/bench-census.sh" "$B" "${BENCH_CENSUS_SIZE:-121000}" >"$L/census.txt" 2>&1 || say "bench-census failed (see $L/census.txt)"
 fi
 
 # ---- P6/P8: the field agent -----------------------------------------------------
