@@ -7,6 +7,7 @@
 #include "api.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,26 @@ typedef struct arena {
 
 static _Thread_local arena tl_arena;
 
+/* A worker thread's kept block is freed when the thread ends (the server
+ * stopping): a key whose destructor runs at thread exit. */
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_thread_end(void *p)
+{
+	arena *a = p;
+	while (a->blocks) {
+		arena_block *next = a->blocks->next;
+		free(a->blocks);
+		a->blocks = next;
+	}
+}
+
+static void arena_key_make(void)
+{
+	pthread_key_create(&arena_key, arena_thread_end);
+}
+
 /* At most two pushes hold a parsed tree at once: one applying under the
  * store's lock while the next is parsed and checked. More would not go
  * faster (the store applies one at a time) but each holds megabytes (P7). */
@@ -65,6 +86,10 @@ static void *arena_alloc(size_t n)
 		arena_block *nb = malloc(sizeof *nb + size);
 		if (!nb)
 			return NULL;
+		if (!b) { /* this thread's first block: free it when the thread ends */
+			pthread_once(&arena_once, arena_key_make);
+			pthread_setspecific(arena_key, a);
+		}
 		nb->next = b;
 		nb->used = 0;
 		nb->size = size;
