@@ -92,7 +92,7 @@ $(B)/unit-tests: $(TEST_OBJ) $(B)/libserver.a $(B)/libcommon.a
 	@echo "  LD $(V) $@"
 	@$(CC) $(LDFLAGS_V) -o $@ $(TEST_OBJ) $(B)/libserver.a $(B)/libcommon.a $(PKG_LIBS)
 
-$(B)/gen-cases: scripts/gen-cases.c scripts/gen-names.h scripts/gen-rng.h
+$(B)/gen-cases: scripts/gen-cases.c scripts/gen-names.h scripts/gen-common.h
 	@mkdir -p $(B)
 	@echo "  CC $(V) $<"
 	@$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm

@@ -5,7 +5,7 @@
 
 build: $(B)/gen-data
 
-$(B)/gen-data: scripts/gen-data.c scripts/gen-names.h scripts/gen-rng.h
+$(B)/gen-data: scripts/gen-data.c scripts/gen-names.h scripts/gen-common.h
 	@mkdir -p $(B)
 	@echo "  CC $(V) $<"
 	@$(CC) $(CFLAGS_V) -o $@ $< $(LDFLAGS_V) -lm

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "gen-names.h"
-#include "gen-rng.h"
+#include "gen-common.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define PICK(r, a) ((a)[rng_below((r), (unsigned)NELEM(a))])
@@ -43,30 +43,7 @@ typedef struct gc_opts {
 	const char *out_path; /* NULL: stdout */
 } gc_opts;
 
-/* ---- calendar (proleptic Gregorian, days since 1970-01-01) ----------- */
-
-static int days_from_civil(int y, int m, int d)
-{
-	y -= m <= 2;
-	int era = (y >= 0 ? y : y - 399) / 400;
-	int yoe = y - era * 400;
-	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int z, int *y, int *m, int *d)
-{
-	z += 719468;
-	int era = (z >= 0 ? z : z - 146096) / 146097;
-	int doe = z - era * 146097;
-	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
+/* ---- calendar: gen-common.h ---------------------------------------- */
 
 /* 0 = Sunday ... 6 = Saturday. */
 static int weekday(int z)

@@ -320,6 +320,19 @@ done:
 	return rc < 0 ? rc : 0;
 }
 
+/* Steps st to its end, writing one JSON object a line (put_cols with
+ * spec). Returns 0 or the step's error. */
+static int put_rows(db_stmt *st, const char *const *spec, buf *out, err *e)
+{
+	int rc;
+	while ((rc = db_step(st, e)) == 1) {
+		buf_putc(out, '{');
+		put_cols(out, st, 0, spec);
+		buf_puts(out, "}\n");
+	}
+	return rc < 0 ? rc : 0;
+}
+
 /* --- create and list ---------------------------------------------------------- */
 
 int rounds_create(central *c, const rounds_spec *s, const char *actor, err *e)
@@ -426,14 +439,10 @@ int rounds_list(central *c, buf *out, err *e)
 			    " r.max_users, (SELECT count(*) FROM applicant a WHERE a.round_id = r.id)"
 			    " FROM round r ORDER BY r.created_at, r.id", e);
 	if (!rc) {
-		while ((rc = db_step(&st, e)) == 1) {
-			static const char *const cols[] = {"s:id", "s:municipality", "s:service",
-							   "s:status", "s:opens_on", "s:closes_on",
-							   "n:max_users", "n:applicants", NULL};
-			buf_putc(out, '{');
-			put_cols(out, &st, 0, cols);
-			buf_puts(out, "}\n");
-		}
+		static const char *const cols[] = {"s:id", "s:municipality", "s:service",
+						   "s:status", "s:opens_on", "s:closes_on",
+						   "n:max_users", "n:applicants", NULL};
+		rc = put_rows(&st, cols, out, e);
 		db_finalize(&st);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1418,13 +1427,9 @@ int rounds_history(central *c, const char *id, long app_no, buf *out, err *e)
 	if (!rc) {
 		db_bind_text(&st, ":r", id, -1);
 		db_bind_int(&st, ":n", app_no);
-		while ((rc = db_step(&st, e)) == 1) {
-			static const char *const cols[] = {"n:seq", "n:application", "s:action", "s:from",
-							   "s:to", "s:reason", "s:by", "s:at", NULL};
-			buf_putc(out, '{');
-			put_cols(out, &st, 0, cols);
-			buf_puts(out, "}\n");
-		}
+		static const char *const cols[] = {"n:seq", "n:application", "s:action", "s:from",
+						   "s:to", "s:reason", "s:by", "s:at", NULL};
+		rc = put_rows(&st, cols, out, e);
 		db_finalize(&st);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -1450,13 +1455,9 @@ int rounds_due(central *c, const char *on, buf *out, err *e)
 			    " ORDER BY a.reassess_on, a.round_id, a.app_no", e);
 	if (!rc) {
 		db_bind_text(&st, ":d", day, -1);
-		while ((rc = db_step(&st, e)) == 1) {
-			static const char *const cols[] = {"s:round", "n:application", "s:assessment",
-							   "s:locality", "s:state", "s:due", NULL};
-			buf_putc(out, '{');
-			put_cols(out, &st, 0, cols);
-			buf_puts(out, "}\n");
-		}
+		static const char *const cols[] = {"s:round", "n:application", "s:assessment",
+						   "s:locality", "s:state", "s:due", NULL};
+		rc = put_rows(&st, cols, out, e);
 		db_finalize(&st);
 	}
 	pthread_mutex_unlock(&c->lock);

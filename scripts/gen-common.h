@@ -1,10 +1,10 @@
 /*
- * gen-rng: the generators' PRNG (splitmix64), one small state per stream,
- * shared by gen-cases.c and gen-data.c so both draw the same way.
+ * gen-common: what the generators share — the PRNG (splitmix64, one
+ * small state per stream, so both draw the same way) and the calendar.
  * Header-only: the generators are standalone programs (libc and libm).
  */
-#ifndef GEN_RNG_H
-#define GEN_RNG_H
+#ifndef GEN_COMMON_H
+#define GEN_COMMON_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -58,6 +58,31 @@ static inline double rng_gauss(gen_rng *r)
 	double sum = (double)(x & 0xFFFF) + (double)((x >> 16) & 0xFFFF) +
 		     (double)((x >> 32) & 0xFFFF) + (double)(x >> 48);
 	return (sum / 65536.0 - 2.0) * 1.7320508075688772;
+}
+
+/* ---- calendar: proleptic Gregorian, days since 1970-01-01 ---- */
+
+static inline int days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int era = (y >= 0 ? y : y - 399) / 400;
+	int yoe = y - era * 400;
+	int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static inline void civil_from_days(int z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int era = (z >= 0 ? z : z - 146096) / 146097;
+	int doe = z - era * 146097;
+	int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
 }
 
 #endif
