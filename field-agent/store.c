@@ -492,7 +492,7 @@ int store_household_add(store *s, const char *locality, const cJSON *fields,
 	buf sealed = BUF_INIT;
 	db_stmt st = {0};
 	int rc;
-	if ((rc = check_locality(locality, e)) || (rc = uuid_v4(id, e)))
+	if ((rc = check_locality(locality, e)) || (rc = uuid_v7(id, e)))
 		return rc;
 	snprintf(aad, sizeof aad, "household/%s", id);
 	if ((rc = store_seal_json(s, aad, fields, &sealed, e)))
@@ -583,7 +583,7 @@ static int person_add(store *s, const char *want_id, const char *household_id,
 		return err_set(e, ERR_INVALID, "national id: at most 32 characters");
 	if (want_id)
 		snprintf(id, UUID_STR_LEN, "%s", want_id);
-	if ((!want_id && (rc = uuid_v4(id, e))) ||
+	if ((!want_id && (rc = uuid_v7(id, e))) ||
 	    (rc = person_hashes(s, fields, locality, nid, &has_nid, ident, e)))
 		return rc;
 	snprintf(aad, sizeof aad, "person/%s", id);
@@ -784,7 +784,7 @@ int store_assessment_new(store *s, const char *person_id, const char *instrument
 	char aad[64], now[21];
 	buf sealed = BUF_INIT;
 	db_stmt st = {0};
-	int rc = uuid_v4(id, e);
+	int rc = uuid_v7(id, e);
 	if (rc)
 		return rc;
 	snprintf(aad, sizeof aad, "assessment/%s", id);
@@ -1106,7 +1106,7 @@ int store_service_add(store *s, const char *person_id, const char *household_id,
 		return err_set(e, ERR_INVALID, "date: expected YYYY-MM-DD");
 	if (minutes < 1 || minutes > 24 * 60)
 		return err_set(e, ERR_INVALID, "minutes: 1-1440");
-	if ((rc = uuid_v4(id, e)))
+	if ((rc = uuid_v7(id, e)))
 		return rc;
 	snprintf(aad, sizeof aad, "service/%s", id);
 	if ((rc = store_seal_json(s, aad, fields, &sealed, e)))

@@ -107,8 +107,10 @@ static int gzip_buf(const char *in, size_t len, buf *out)
 }
 
 /* Sets up one request on c->h (body NULL for GET); the headers and the
- * compressed body live in c until request_end. */
-static void request_start(conn *c, const char *path, const char *body, size_t len, buf *resp)
+ * compressed body live in c until request_end. A body already gzip'd by
+ * the caller (gzipped 1) is sent as it is and must outlive the request. */
+static void request_start(conn *c, const char *path, const char *body, size_t len, int gzipped,
+			  buf *resp)
 {
 	char url[1200];
 	snprintf(url, sizeof url, "%s%s", c->url, path);
@@ -141,7 +143,9 @@ static void request_start(conn *c, const char *path, const char *body, size_t le
 		c->hdr = CR.slist_append(c->hdr, c->auth);
 	if (body) {
 		c->hdr = CR.slist_append(c->hdr, "Content-Type: application/json");
-		if (len > 1024 && gzip_buf(body, len, &c->gz) == 0) {
+		if (gzipped) {
+			c->hdr = CR.slist_append(c->hdr, "Content-Encoding: gzip");
+		} else if (len > 1024 && gzip_buf(body, len, &c->gz) == 0) {
 			c->hdr = CR.slist_append(c->hdr, "Content-Encoding: gzip");
 			body = c->gz.data;
 			len = c->gz.len;
@@ -210,7 +214,7 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 		   buf *resp, long *status, err *e)
 {
 	(void)method;
-	request_start(c, path, body, len, resp);
+	request_start(c, path, body, len, 0, resp);
 	CR.multi_add_handle(c->multi, c->h);
 	return request_end(c, run_transfer(c), status, e);
 }
@@ -784,6 +788,7 @@ typedef struct batch {
 	int64_t revs[SYNC_BATCH_RECORDS];
 	int64_t last_seq;
 	buf body, resp;
+	buf gz;   /* body, compressed as soon as it is built */
 	buf text; /* one record's body while it is added */
 	/* where each record id last appears in the batch (index + 1; 0 empty):
 	 * finding a record in the batches was a quadratic loop of strcmp */
@@ -827,6 +832,25 @@ static void keep_moving(conn *c)
 	int running;
 	if (c->multi)
 		CR.multi_perform(c->multi, &running);
+}
+
+/* Drives the transfer just started until its whole body is on the way,
+ * so the server can apply the batch while this device records the
+ * answers to the one before: sent piecemeal from build_batch, the last
+ * kilobytes waited for the device and the server sat idle. */
+static void send_body(conn *c)
+{
+	int running = 1;
+	for (;;) {
+		if (CR.multi_perform(c->multi, &running) != CURLM_OK || !running)
+			return;
+		curl_off_t up = 0, total = 0;
+		CR.easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
+		CR.easy_getinfo(c->h, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &total);
+		if (total <= 0 || up >= total)
+			return;
+		CR.multi_poll(c->multi, NULL, 0, 200, NULL);
+	}
 }
 
 /* The revision number and base of the next revision of record id: after
@@ -923,6 +947,11 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 	if (rc < 0)
 		return rc;
 	buf_puts(&b->body, "]}");
+	/* compressed now, while the batch before travels: done after its
+	 * answer, it held the next send back by a few milliseconds a batch */
+	buf_reset(&b->gz);
+	if (b->k && gzip_buf(b->body.data, b->body.len, &b->gz))
+		buf_reset(&b->gz);
 	return b->k;
 }
 
@@ -1042,9 +1071,12 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 		}
 		if (k > 0) {
 			after = next->last_seq;
-			request_start(c, "/v1/push", next->body.data, next->body.len, &next->resp);
+			if (next->gz.len)
+				request_start(c, "/v1/push", next->gz.data, next->gz.len, 1, &next->resp);
+			else
+				request_start(c, "/v1/push", next->body.data, next->body.len, 0, &next->resp);
 			CR.multi_add_handle(c->multi, c->h);
-			keep_moving(c);
+			send_body(c);
 			flight = next;
 			next = next == &bb[0] ? &bb[1] : &bb[0];
 		}
@@ -1063,6 +1095,7 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	}
 	for (int i = 0; i < 2; i++) {
 		buf_free(&bb[i].body);
+		buf_free(&bb[i].gz);
 		buf_free(&bb[i].resp);
 		buf_free(&bb[i].text);
 	}

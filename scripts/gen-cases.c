@@ -147,26 +147,6 @@ typedef struct gc_case {
 #define EGN_DAYS 40000
 static uint16_t egn_issued[EGN_DAYS][2];
 
-static void make_uuid(gen_rng *r, char out[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	uint64_t hi = rng_next(r), lo = rng_next(r);
-	hi = (hi & ~0xF000ULL) | 0x4000ULL;                      /* version 4 */
-	lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL; /* variant */
-	unsigned char bytes[16];
-	for (int i = 0; i < 8; i++) {
-		bytes[i] = (unsigned char)(hi >> (56 - 8 * i));
-		bytes[8 + i] = (unsigned char)(lo >> (56 - 8 * i));
-	}
-	size_t k = 0;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[bytes[i] >> 4];
-		out[k++] = hex[bytes[i] & 15];
-	}
-	out[k] = '\0';
-}
 
 /* A made-up ЕГН: YYMMDD (month + 40 for births from 2000), three digits of
  * which the last is even for a man and odd for a woman, and the ЕГН check
@@ -320,8 +300,11 @@ static void generate_case(const gc_opts *o, uint64_t index, gc_case *c)
 	gen_rng d = { mix64(r.s ^ 0xD1B54A32D192ED03ULL) };
 
 	memset(c, 0, sizeof *c);
-	make_uuid(&r, c->id);
-	make_uuid(&r, c->person_id);
+	/* a case a minute, the person entered half a minute before the
+	 * assessment (ids as a device makes them: gen-common.h) */
+	uint64_t ms = GEN_ID_EPOCH_MS + index * 60000u;
+	gen_uuid(&r, ms + 30000u, c->id);
+	gen_uuid(&r, ms, c->person_id);
 
 	/* dates: applications registered on working days 2026-01-05 ..
 	 * 2026-04-30, visited 0-30 days later, also on a working day */

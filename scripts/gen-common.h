@@ -26,6 +26,28 @@ static inline uint64_t rng_next(gen_rng *r)
 	return mix64(r->s);
 }
 
+/* Record ids as devices make them (UUID v7, common/uuid.h): 48 bits of
+ * the generator's own clock ms, then random bits from r. Ids generated one
+ * after another sort one after another, as a device's do. */
+#define GEN_ID_EPOCH_MS 1767600000000ULL /* 2026-01-05 08:00 UTC */
+
+static inline void gen_uuid(gen_rng *r, uint64_t ms, char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint64_t hi = rng_next(r), lo = rng_next(r);
+	hi = (ms << 16) | 0x7000ULL | (hi & 0x0FFFULL);                  /* version 7 */
+	lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;        /* variant */
+	size_t k = 0;
+	for (int i = 0; i < 16; i++) {
+		unsigned b = (unsigned)((i < 8 ? hi >> (56 - 8 * i) : lo >> (56 - 8 * (i - 8))) & 0xFF);
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hex[b >> 4];
+		out[k++] = hex[b & 15];
+	}
+	out[k] = '\0';
+}
+
 /* Uniform in [0, 1). */
 static inline double rng_unit(gen_rng *r)
 {

@@ -66,21 +66,13 @@ static size_t rng_weighted(gen_rng *r, const double *w, size_t n)
 	return n - 1;
 }
 
+/* The generator's clock for ids: each household starts ten minutes after
+ * the one before, each id in it a millisecond after the last. */
+static uint64_t id_ms;
+
 static void make_uuid(gen_rng *r, char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
-	uint64_t hi = rng_next(r), lo = rng_next(r);
-	hi = (hi & ~0xF000ULL) | 0x4000ULL;
-	lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-	size_t k = 0;
-	for (int i = 0; i < 16; i++) {
-		unsigned b = (unsigned)((i < 8 ? hi >> (56 - 8 * i) : lo >> (56 - 8 * (i - 8))) & 0xFF);
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[k++] = '-';
-		out[k++] = hex[b >> 4];
-		out[k++] = hex[b & 15];
-	}
-	out[k] = '\0';
+	gen_uuid(r, id_ms++, out);
 }
 
 /* ---- calendar: gen-common.h ---------------------------------------- */
@@ -640,6 +632,7 @@ static void gen_household(const opts *o, unsigned long h, sink *hs, sink *ps, si
 			  sink *sv, stats *st)
 {
 	gen_rng r = {mix64(o->seed ^ mix64((uint64_t)h + 0x632BE59BD9B4E019ULL))};
+	id_ms = GEN_ID_EPOCH_MS + (uint64_t)h * 600000u;
 	person m[MAX_MEMBERS];
 	char hid[37], addr[256], loc_buf[128];
 	const char *loc;

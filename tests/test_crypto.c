@@ -15,6 +15,7 @@
 
 #include "test.h"
 #include "../common/crypto.h"
+#include "../common/uuid.h"
 
 #define OPEN_FAILED "cannot decrypt (wrong key or damaged data)"
 
@@ -602,6 +603,38 @@ static void crypto_wipe_zeroes(void)
 	crypto_wipe(NULL, 0);
 }
 
+/* Record ids: v7 carries the time in its first 48 bits, so ids made later
+ * sort later (the stores' indexes grow at their end); v4 stays random. */
+static void uuid_versions(void)
+{
+	err e;
+	char a[UUID_STR_LEN], b[UUID_STR_LEN], c[UUID_STR_LEN];
+	CHECK_INT(uuid_v7_at(0x019b8d2c0130ULL, a, &e), 0);
+	CHECK(uuid_valid(a));
+	CHECK(!strncmp(a, "019b8d2c-0130-7", 15));
+	CHECK(strchr("89ab", a[19]) != NULL);
+	/* a millisecond later sorts after, whatever the random bits */
+	for (int i = 0; i < 200; i++) {
+		CHECK_INT(uuid_v7_at(0x019b8d2c0130ULL + 1, b, &e), 0);
+		CHECK(strcmp(a, b) < 0);
+	}
+	/* the largest time that fits, and time 0 (a device clock at 1970) */
+	CHECK_INT(uuid_v7_at(0xFFFFFFFFFFFFULL, c, &e), 0);
+	CHECK(!strncmp(c, "ffffffff-ffff-7", 15));
+	CHECK_INT(uuid_v7_at(0, c, &e), 0);
+	CHECK(!strncmp(c, "00000000-0000-7", 15) && uuid_valid(c));
+	/* the clock's: now, and never two the same */
+	CHECK_INT(uuid_v7(a, &e), 0);
+	CHECK_INT(uuid_v7(b, &e), 0);
+	CHECK(uuid_valid(a) && uuid_valid(b) && strcmp(a, b) != 0 && a[14] == '7');
+	CHECK(strncmp(a, "019b", 4) > 0); /* after 2026-01 */
+	CHECK(strncmp(a, b, 13) <= 0);
+	CHECK_INT(uuid_v4(c, &e), 0);
+	CHECK(uuid_valid(c) && c[14] == '4' && strchr("89ab", c[19]) != NULL);
+	CHECK(!uuid_valid("019b8d2c-0130-7000-8000-00000000000"));
+	CHECK(!uuid_valid("019B8D2C-0130-7000-8000-000000000000"));
+}
+
 TEST_TABLE(crypto) = {
 	{"crypto_pbkdf2_vectors", crypto_pbkdf2_vectors},
 	{"crypto_derive_cyrillic_pin", crypto_derive_cyrillic_pin},
@@ -626,5 +659,6 @@ TEST_TABLE(crypto) = {
 	{"crypto_equal_cases", crypto_equal_cases},
 	{"crypto_hex_cases", crypto_hex_cases},
 	{"crypto_wipe_zeroes", crypto_wipe_zeroes},
+	{"uuid_versions", uuid_versions},
 	{NULL, NULL},
 };
