@@ -133,6 +133,11 @@ int db_bind_text(db_stmt *st, const char *name, const char *s, int len)
 	BIND(s ? sqlite3_bind_text(st->s, i, s, len, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, i));
 }
 
+int db_bind_text_static(db_stmt *st, const char *name, const char *s, int len)
+{
+	BIND(s ? sqlite3_bind_text(st->s, i, s, len, SQLITE_STATIC) : sqlite3_bind_null(st->s, i));
+}
+
 int db_bind_blob(db_stmt *st, const char *name, const void *p, int len)
 {
 	BIND(p ? sqlite3_bind_blob(st->s, i, p, len, SQLITE_TRANSIENT) : sqlite3_bind_null(st->s, i));

@@ -56,6 +56,9 @@ int db_prepare_cached(db *d, db_stmt *st, const char *sql, err *e);
 int db_bind_int(db_stmt *st, const char *name, int64_t v);
 int db_bind_double(db_stmt *st, const char *name, double v);
 int db_bind_text(db_stmt *st, const char *name, const char *s, int len); /* len -1: strlen */
+/* The same without a copy: s must stay as it is until db_finalize (bodies
+ * of a kilobyte and more, bound once and stepped at once). */
+int db_bind_text_static(db_stmt *st, const char *name, const char *s, int len);
 int db_bind_blob(db_stmt *st, const char *name, const void *p, int len);
 int db_bind_null(db_stmt *st, const char *name);
 /* Returns 1 when a row is ready, 0 when done, or a negative error (ERR_IO,

@@ -33,46 +33,97 @@
 #define SYNC_BATCH_BYTES (3 * 1024 * 1024)
 #define SYNC_MAX_RESPONSE (32 * 1024 * 1024)
 
-typedef struct conn {
+/* One transfer: the easy handle and what its request needs until it ends. */
+typedef struct xfer {
 	CURL *h;
+	struct curl_slist *hdr; /* of the request in flight */
+	buf gz;                 /* its compressed body */
+	int done;               /* curl said it ended, with result */
+	CURLcode result;
+} xfer;
+
+#define WIRE_SOCKS 4
+
+typedef struct conn {
+	/* x[0] for every request; x[1] for a second push batch in flight */
+	xfer x[2];
 	char url[1024];
 	char auth[160];
 	char pin[200];
 	buf cert;
 	long bytes_up, bytes_down; /* HTTP bodies as sent (gzip'd) */
 	long wire_up, wire_down;   /* TLS bytes on the socket */
-	long wire_up_done, wire_down_done, sock_up, sock_down;
-	int sock;
-	struct curl_slist *hdr; /* of the request in flight */
-	buf gz;                 /* its compressed body */
-	CURLM *multi;           /* for pushing one batch while preparing the next */
+	long wire_up_done, wire_down_done;
+	struct {
+		curl_socket_t fd; /* CURL_SOCKET_BAD: free */
+		long up, down;
+	} socks[WIRE_SOCKS];
+	CURLM *multi; /* one connection cache; two push batches in flight */
 	int requests;
 	int cert_mismatch; /* the server's certificate is not the stored one */
 	int pin_only;      /* check the server by its key pin alone (see cmd_sync) */
 } conn;
 
 /* The bytes on the wire (TLS records with handshakes, without TCP/IP
- * headers), read from the kernel's counters of the connection's socket
- * after each request; a new connection starts a new count. */
-static void count_wire(conn *c)
+ * headers), read from the kernel's counters of the transfer's socket after
+ * each request; a push keeps two connections. A socket number seen again
+ * with smaller counters is a new connection: the old one's count is kept. */
+static void count_wire(conn *c, xfer *x)
 {
 	curl_socket_t fd = CURL_SOCKET_BAD;
 	struct tcp_info ti;
 	socklen_t len = sizeof ti;
-	if (CR.easy_getinfo(c->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
+	if (CR.easy_getinfo(x->h, CURLINFO_ACTIVESOCKET, &fd) != CURLE_OK || fd == CURL_SOCKET_BAD)
 		return;
 	memset(&ti, 0, sizeof ti);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
 		return;
-	if (fd != c->sock) {
-		c->wire_up_done += c->sock_up;
-		c->wire_down_done += c->sock_down;
-		c->sock = fd;
+	long up = (long)ti.tcpi_bytes_acked, down = (long)ti.tcpi_bytes_received;
+	int k = 0, free_k = -1;
+	for (; k < WIRE_SOCKS && c->socks[k].fd != fd; k++)
+		if (free_k < 0 && c->socks[k].fd == CURL_SOCKET_BAD)
+			free_k = k;
+	if (k == WIRE_SOCKS || up < c->socks[k].up || down < c->socks[k].down) {
+		if (k == WIRE_SOCKS)
+			k = free_k >= 0 ? free_k : 0;
+		c->wire_up_done += c->socks[k].up;
+		c->wire_down_done += c->socks[k].down;
 	}
-	c->sock_up = (long)ti.tcpi_bytes_acked;
-	c->sock_down = (long)ti.tcpi_bytes_received;
-	c->wire_up = c->wire_up_done + c->sock_up;
-	c->wire_down = c->wire_down_done + c->sock_down;
+	c->socks[k].fd = fd;
+	c->socks[k].up = up;
+	c->socks[k].down = down;
+	c->wire_up = c->wire_up_done;
+	c->wire_down = c->wire_down_done;
+	for (k = 0; k < WIRE_SOCKS; k++) {
+		c->wire_up += c->socks[k].up;
+		c->wire_down += c->socks[k].down;
+	}
+}
+
+/* A connection's handles and counters, before its first request. */
+static int conn_init(conn *c, int handles, err *e)
+{
+	memset(c, 0, sizeof *c);
+	for (int k = 0; k < WIRE_SOCKS; k++)
+		c->socks[k].fd = CURL_SOCKET_BAD;
+	c->multi = CR.multi_init();
+	for (int i = 0; i < handles; i++)
+		c->x[i].h = CR.easy_init();
+	if (!c->multi || !c->x[0].h || (handles > 1 && !c->x[1].h))
+		return err_set(e, ERR_NOMEM, "out of memory");
+	return 0;
+}
+
+static void conn_free(conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->x[i].h)
+			CR.easy_cleanup(c->x[i].h);
+		buf_free(&c->x[i].gz);
+	}
+	if (c->multi)
+		CR.multi_cleanup(c->multi);
+	buf_free(&c->cert);
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *ud)
@@ -106,69 +157,69 @@ static int gzip_buf(const char *in, size_t len, buf *out)
 	return zr == Z_STREAM_END ? 0 : ERR_NOMEM;
 }
 
-/* Sets up one request on c->h (body NULL for GET); the headers and the
- * compressed body live in c until request_end. A body already gzip'd by
+/* Sets up one request on x (body NULL for GET); the headers and the
+ * compressed body live in x until request_end. A body already gzip'd by
  * the caller (gzipped 1) is sent as it is and must outlive the request. */
-static void request_start(conn *c, const char *path, const char *body, size_t len, int gzipped,
-			  buf *resp)
+static void request_start(conn *c, xfer *x, const char *path, const char *body, size_t len,
+			  int gzipped, buf *resp)
 {
 	char url[1200];
 	snprintf(url, sizeof url, "%s%s", c->url, path);
 	buf_reset(resp);
-	buf_reset(&c->gz);
-	c->hdr = NULL;
-	CR.easy_setopt(c->h, CURLOPT_URL, url);
-	CR.easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_data);
-	CR.easy_setopt(c->h, CURLOPT_WRITEDATA, resp);
-	CR.easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "gzip");
-	CR.easy_setopt(c->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	CR.easy_setopt(c->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
+	buf_reset(&x->gz);
+	x->hdr = NULL;
+	CR.easy_setopt(x->h, CURLOPT_URL, url);
+	CR.easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
+	CR.easy_setopt(x->h, CURLOPT_WRITEDATA, resp);
+	CR.easy_setopt(x->h, CURLOPT_ACCEPT_ENCODING, "gzip");
+	CR.easy_setopt(x->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	CR.easy_setopt(x->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
 	if (c->cert.len && !c->pin_only) {
 		struct curl_blob blob = {c->cert.data, c->cert.len, CURL_BLOB_COPY};
-		CR.easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
-		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 1L);
-		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 2L);
+		CR.easy_setopt(x->h, CURLOPT_CAINFO_BLOB, &blob);
+		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYPEER, 1L);
+		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 2L);
 	} else {
 		/* enrollment (no certificate yet), or a device whose clock makes
 		 * the stored certificate look expired: the pin alone decides */
-		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		CR.easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
+		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYPEER, 0L);
+		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	CR.easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT, 10L);
-	CR.easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	CR.easy_setopt(c->h, CURLOPT_LOW_SPEED_TIME, 30L);
-	CR.easy_setopt(c->h, CURLOPT_TIMEOUT, 120L);
-	CR.easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	CR.easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT, 10L);
+	CR.easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	CR.easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, 30L);
+	CR.easy_setopt(x->h, CURLOPT_TIMEOUT, 120L);
+	CR.easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
 	if (c->auth[0])
-		c->hdr = CR.slist_append(c->hdr, c->auth);
+		x->hdr = CR.slist_append(x->hdr, c->auth);
 	if (body) {
-		c->hdr = CR.slist_append(c->hdr, "Content-Type: application/json");
+		x->hdr = CR.slist_append(x->hdr, "Content-Type: application/json");
 		if (gzipped) {
-			c->hdr = CR.slist_append(c->hdr, "Content-Encoding: gzip");
-		} else if (len > 1024 && gzip_buf(body, len, &c->gz) == 0) {
-			c->hdr = CR.slist_append(c->hdr, "Content-Encoding: gzip");
-			body = c->gz.data;
-			len = c->gz.len;
+			x->hdr = CR.slist_append(x->hdr, "Content-Encoding: gzip");
+		} else if (len > 1024 && gzip_buf(body, len, &x->gz) == 0) {
+			x->hdr = CR.slist_append(x->hdr, "Content-Encoding: gzip");
+			body = x->gz.data;
+			len = x->gz.len;
 		}
-		CR.easy_setopt(c->h, CURLOPT_POST, 1L);
-		CR.easy_setopt(c->h, CURLOPT_POSTFIELDS, body);
-		CR.easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		CR.easy_setopt(x->h, CURLOPT_POST, 1L);
+		CR.easy_setopt(x->h, CURLOPT_POSTFIELDS, body);
+		CR.easy_setopt(x->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	} else {
-		CR.easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+		CR.easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
 	}
-	CR.easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdr);
+	CR.easy_setopt(x->h, CURLOPT_HTTPHEADER, x->hdr);
 }
 
 /* After the transfer: counts, frees, and turns curl's result into ours.
  * Network errors give ERR_NET; a key that is not the enrolled one says so. */
-static int request_end(conn *c, CURLcode cr, long *status, err *e)
+static int request_end(conn *c, xfer *x, CURLcode cr, long *status, err *e)
 {
-	CR.slist_free_all(c->hdr);
-	c->hdr = NULL;
+	CR.slist_free_all(x->hdr);
+	x->hdr = NULL;
 	c->requests++;
 	curl_off_t up = 0, down = 0;
-	CR.easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
-	CR.easy_getinfo(c->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	CR.easy_getinfo(x->h, CURLINFO_SIZE_UPLOAD_T, &up);
+	CR.easy_getinfo(x->h, CURLINFO_SIZE_DOWNLOAD_T, &down);
 	c->bytes_up += (long)up;
 	c->bytes_down += (long)down;
 	if (cr != CURLE_OK) {
@@ -183,30 +234,68 @@ static int request_end(conn *c, CURLcode cr, long *status, err *e)
 		}
 		return err_set(e, ERR_NET, "%s", CR.easy_strerror(cr));
 	}
-	CR.easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+	CR.easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
-/* Runs the transfer on c->h through c->multi (one connection cache for
- * the whole sync) until it is done; counts its bytes; detaches it. */
-static CURLcode run_transfer(conn *c)
+/* Marks the transfers curl says have ended. */
+static void collect_done(conn *c)
 {
-	int running = 1;
-	CURLcode result = CURLE_OK;
-	while (running) {
-		if (CR.multi_perform(c->multi, &running) != CURLM_OK)
-			break;
-		if (running)
-			CR.multi_poll(c->multi, NULL, 0, 200, NULL);
-	}
 	CURLMsg *m;
 	int left;
 	while ((m = CR.multi_info_read(c->multi, &left)))
 		if (m->msg == CURLMSG_DONE)
-			result = m->data.result;
-	count_wire(c);
-	CR.multi_remove_handle(c->multi, c->h);
-	return result;
+			for (int i = 0; i < 2; i++)
+				if (c->x[i].h && m->easy_handle == c->x[i].h) {
+					c->x[i].done = 1;
+					c->x[i].result = m->data.result;
+				}
+}
+
+/* Drives every transfer of c->multi until one of those in want (a bit per
+ * c->x) has ended; returns its index. */
+static int wait_done(conn *c, unsigned want)
+{
+	for (;;) {
+		int running = 0;
+		CURLMcode mc = CR.multi_perform(c->multi, &running);
+		collect_done(c);
+		for (int i = 0; i < 2; i++)
+			if ((want >> i & 1u) && c->x[i].done)
+				return i;
+		if (mc != CURLM_OK || !running) { /* nothing left to drive: end them */
+			for (int i = 0; i < 2; i++)
+				if (want >> i & 1u) {
+					c->x[i].done = 1;
+					c->x[i].result = CURLE_SEND_ERROR;
+					return i;
+				}
+		}
+		CR.multi_poll(c->multi, NULL, 0, 200, NULL);
+	}
+}
+
+static void xfer_add(conn *c, xfer *x)
+{
+	x->done = 0;
+	CR.multi_add_handle(c->multi, x->h);
+}
+
+/* The transfer on x, ended: counts its bytes, detaches it. */
+static CURLcode xfer_take(conn *c, xfer *x)
+{
+	count_wire(c, x);
+	CR.multi_remove_handle(c->multi, x->h);
+	x->done = 0;
+	return x->result;
+}
+
+/* Runs the transfer on x through c->multi (one connection cache for
+ * the whole sync) until it is done. */
+static CURLcode run_transfer(conn *c, xfer *x)
+{
+	wait_done(c, x == &c->x[0] ? 1u : 2u);
+	return xfer_take(c, x);
 }
 
 /* One request, waited for. */
@@ -214,9 +303,10 @@ static int request(conn *c, const char *method, const char *path, const char *bo
 		   buf *resp, long *status, err *e)
 {
 	(void)method;
-	request_start(c, path, body, len, 0, resp);
-	CR.multi_add_handle(c->multi, c->h);
-	return request_end(c, run_transfer(c), status, e);
+	xfer *x = &c->x[0];
+	request_start(c, x, path, body, len, 0, resp);
+	xfer_add(c, x);
+	return request_end(c, x, run_transfer(c, x), status, e);
 }
 
 static int state_get(store *s, const char *key, buf *out)
@@ -411,9 +501,11 @@ int cmd_enroll(int argc, char **argv)
 	if (rc)
 		return agent_fail("enroll", &e);
 	conn c;
-	memset(&c, 0, sizeof c);
-	c.h = CR.easy_init();
-	c.multi = CR.multi_init();
+	if ((rc = conn_init(&c, 1, &e))) {
+		conn_free(&c);
+		store_close(&s);
+		return agent_fail("enroll", &e);
+	}
 	snprintf(c.url, sizeof c.url, "%s", url);
 	snprintf(c.pin, sizeof c.pin, "%s", pin);
 	char host[128];
@@ -469,10 +561,7 @@ done:
 	cJSON_Delete(j);
 	buf_free(&body);
 	buf_free(&resp);
-	buf_free(&c.cert);
-	buf_free(&c.gz);
-	CR.multi_cleanup(c.multi);
-	CR.easy_cleanup(c.h);
+	conn_free(&c);
 	store_close(&s);
 	return rc ? agent_fail("enroll", &e) : AGENT_EXIT_OK;
 }
@@ -787,6 +876,7 @@ typedef struct batch {
 	char hashes[SYNC_BATCH_RECORDS][65];
 	int64_t revs[SYNC_BATCH_RECORDS];
 	int64_t last_seq;
+	int blocked; /* ended before a record in flight */
 	buf body, resp;
 	buf gz;   /* body, compressed as soon as it is built */
 	buf text; /* one record's body while it is added */
@@ -838,15 +928,18 @@ static void keep_moving(conn *c)
  * so the server can apply the batch while this device records the
  * answers to the one before: sent piecemeal from build_batch, the last
  * kilobytes waited for the device and the server sat idle. */
-static void send_body(conn *c)
+static void send_body(conn *c, xfer *x)
 {
 	int running = 1;
 	for (;;) {
 		if (CR.multi_perform(c->multi, &running) != CURLM_OK || !running)
 			return;
+		collect_done(c);
+		if (x->done)
+			return;
 		curl_off_t up = 0, total = 0;
-		CR.easy_getinfo(c->h, CURLINFO_SIZE_UPLOAD_T, &up);
-		CR.easy_getinfo(c->h, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &total);
+		CR.easy_getinfo(x->h, CURLINFO_SIZE_UPLOAD_T, &up);
+		CR.easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &total);
 		if (total <= 0 || up >= total)
 			return;
 		CR.multi_poll(c->multi, NULL, 0, 200, NULL);
@@ -854,10 +947,10 @@ static void send_body(conn *c)
 }
 
 /* The revision number and base of the next revision of record id: after
- * what the server acknowledged, what is in flight (prev) and what this
- * batch already holds. */
-static void next_rev_base(store *s, const batch *prev, const batch *b, const char *id,
-			  int64_t *rev, char base[65], err *e)
+ * what the server acknowledged and what this batch already holds (a
+ * record in flight is never in the batch being built: build_batch). */
+static void next_rev_base(store *s, const batch *b, const char *id, int64_t *rev, char base[65],
+			  err *e)
 {
 	db_stmt q;
 	*rev = 1;
@@ -868,26 +961,26 @@ static void next_rev_base(store *s, const batch *prev, const batch *b, const cha
 		db_finalize(&q);
 	}
 	known_head(s, id, base);
-	const batch *both[2] = {prev, b};
-	for (int w = 0; w < 2; w++) {
-		/* its last revision there is its newest */
-		int j = both[w] ? batch_find(both[w], id) : -1;
-		if (j >= 0) {
-			if (both[w]->revs[j] >= *rev)
-				*rev = both[w]->revs[j] + 1;
-			snprintf(base, 65, "%s", both[w]->hashes[j]);
-		}
+	/* its last revision in the batch is its newest */
+	int j = batch_find(b, id);
+	if (j >= 0) {
+		if (b->revs[j] >= *rev)
+			*rev = b->revs[j] + 1;
+		snprintf(base, 65, "%s", b->hashes[j]);
 	}
 }
 
-/* Builds the next batch from outbox rows after `after`. Returns the number
- * of records (0: nothing left) or a negative error. */
-static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t after, err *e)
+/* Builds the next batch from outbox rows after `after`. It ends before a
+ * record that is in a batch in flight (fl), setting b->blocked: the
+ * server must get a record's revisions in order. Returns the number of
+ * records (0 and not blocked: nothing left) or a negative error. */
+static int build_batch(store *s, conn *c, batch *const fl[2], batch *b, int64_t after, err *e)
 {
 	db_stmt st;
 	char id[UUID_STR_LEN];
 	int rc;
 	b->k = 0;
+	b->blocked = 0;
 	memset(b->slots, 0, sizeof b->slots);
 	b->last_seq = after;
 	buf_reset(&b->body);
@@ -903,6 +996,10 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 	while (b->k < SYNC_BATCH_RECORDS && b->body.len < SYNC_BATCH_BYTES && (rc = db_step(&st, e)) == 1) {
 		int k = b->k;
 		const char *kind = db_col_text(&st, 1), *rid = db_col_text(&st, 2);
+		if ((fl[0] && batch_find(fl[0], rid) >= 0) || (fl[1] && batch_find(fl[1], rid) >= 0)) {
+			b->blocked = 1;
+			break;
+		}
 		buf_reset(&b->text);
 		if ((rc = wire_text_fast(s, kind, rid, db_col_int(&st, 3), db_col_text(&st, 4), &b->text, e)) < 0)
 			break;
@@ -925,7 +1022,7 @@ static int build_batch(store *s, conn *c, const batch *prev, batch *b, int64_t a
 		snprintf(b->kinds[k], sizeof b->kinds[k], "%s", kind);
 		snprintf(b->ids[k], sizeof b->ids[k], "%s", rid);
 		char base[65];
-		next_rev_base(s, prev, b, rid, &b->revs[k], base, e);
+		next_rev_base(s, b, rid, &b->revs[k], base, e);
 		crypto_sha256_hex(text, b->text.len, b->hashes[k]);
 		buf_printf(&b->body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
 			   kind, rid, (long long)b->revs[k]);
@@ -1026,11 +1123,22 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 	return 0;
 }
 
-/* Waits for the batch in flight and takes its answer. */
-static int finish_flight(conn *c, batch *b, store *s, sync_counts *n, err *e)
+/* Sends batch b on x; returns once its body is on the way. */
+static void push_start(conn *c, xfer *x, batch *b)
+{
+	if (b->gz.len)
+		request_start(c, x, "/v1/push", b->gz.data, b->gz.len, 1, &b->resp);
+	else
+		request_start(c, x, "/v1/push", b->body.data, b->body.len, 0, &b->resp);
+	xfer_add(c, x);
+	send_body(c, x);
+}
+
+/* Batch b's transfer on x has ended: takes the server's answer. */
+static int push_end(conn *c, xfer *x, batch *b, store *s, sync_counts *n, err *e)
 {
 	long status = 0;
-	int rc = request_end(c, run_transfer(c), &status, e);
+	int rc = request_end(c, x, xfer_take(c, x), &status, e);
 	if (rc)
 		return rc;
 	if (status != 200)
@@ -1038,62 +1146,63 @@ static int finish_flight(conn *c, batch *b, store *s, sync_counts *n, err *e)
 	return ack_batch(s, b, n, e);
 }
 
-/* Pushes the outbox as a pipeline: batch k+1 is built while batch k
- * travels and the server applies it, and it leaves as soon as k's answer
- * is in, so the server applies k+1 while the device records k's answers.
- * A row leaves the outbox only when its answer is recorded. */
+/* Pushes the outbox with up to two batches in flight, each on its own
+ * connection: while the server applies one, the next is already there
+ * (its inflating, parsing, checks and scoring run on another core until
+ * it waits for the store), and the device builds a third and records
+ * answers meanwhile. A record is never in two batches in flight
+ * (build_batch), so its revisions reach the server in order whichever
+ * batch lands first. A row leaves the outbox only when its answer is
+ * recorded. */
 static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 {
 	long total = (long)store_outbox_count(s);
 	long done = 0;
-	int rc = 0;
-	batch *bb = calloc(2, sizeof *bb);
+	int rc = 0, more = 1;
+	batch *bb = calloc(3, sizeof *bb);
 	if (!bb)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	batch *flight = NULL, *next = &bb[0];
+	batch *fl[2] = {NULL, NULL}; /* in flight on c->x[0] and c->x[1] */
 	int64_t after = 0;
 	for (;;) {
-		int k = build_batch(s, c, flight, next, after, e);
-		if (k < 0) {
-			rc = k;
-			break;
-		}
-		batch *landed = NULL;
-		if (flight) {
-			long status = 0;
-			rc = request_end(c, run_transfer(c), &status, e);
-			landed = flight;
-			flight = NULL;
-			if (!rc && status != 200)
-				rc = error_message(&landed->resp, status, e);
-			if (rc)
+		int slot = !fl[0] ? 0 : !fl[1] ? 1 : -1;
+		if (more && slot >= 0) {
+			batch *next = &bb[0];
+			while (next == fl[0] || next == fl[1])
+				next++;
+			int k = build_batch(s, c, fl, next, after, e);
+			if (k < 0) {
+				rc = k;
 				break;
+			}
+			if (k > 0) {
+				after = next->last_seq;
+				push_start(c, &c->x[slot], next);
+				fl[slot] = next;
+				continue;
+			}
+			if (!next->blocked)
+				more = 0;
 		}
-		if (k > 0) {
-			after = next->last_seq;
-			if (next->gz.len)
-				request_start(c, "/v1/push", next->gz.data, next->gz.len, 1, &next->resp);
-			else
-				request_start(c, "/v1/push", next->body.data, next->body.len, 0, &next->resp);
-			CR.multi_add_handle(c->multi, c->h);
-			send_body(c);
-			flight = next;
-			next = next == &bb[0] ? &bb[1] : &bb[0];
-		}
-		if (landed) {
-			if ((rc = ack_batch(s, landed, n, e)))
-				break;
-			done += landed->k;
-			progress(tty, done, total, _("sending"));
-		}
-		if (k == 0)
+		if (!fl[0] && !fl[1])
 			break;
+		int w = wait_done(c, (fl[0] ? 1u : 0u) | (fl[1] ? 2u : 0u));
+		batch *landed = fl[w];
+		fl[w] = NULL;
+		if ((rc = push_end(c, &c->x[w], landed, s, n, e)))
+			break;
+		done += landed->k;
+		progress(tty, done, total, _("sending"));
 	}
-	if (flight) { /* an error while a batch was in flight: let it land and record its answer */
-		err ignored;
-		finish_flight(c, flight, s, n, &ignored);
-	}
-	for (int i = 0; i < 2; i++) {
+	/* an error while batches were in flight: let them land and record
+	 * their answers */
+	for (int i = 0; i < 2; i++)
+		if (fl[i]) {
+			err ignored;
+			wait_done(c, i ? 2u : 1u);
+			push_end(c, &c->x[i], fl[i], s, n, &ignored);
+		}
+	for (int i = 0; i < 3; i++) {
 		buf_free(&bb[i].body);
 		buf_free(&bb[i].gz);
 		buf_free(&bb[i].resp);
@@ -1297,10 +1406,15 @@ int cmd_sync(int argc, char **argv)
 	 * (the agent's other commands keep SQLite's 2 MB) */
 	db_exec(&s.d, "PRAGMA cache_size=-16384", NULL);
 	conn c;
-	memset(&c, 0, sizeof c);
-	c.sock = -1;
+	if ((rc = conn_init(&c, 2, &e))) {
+		conn_free(&c);
+		store_close(&s);
+		return agent_fail("sync", &e);
+	}
 	buf v = BUF_INIT;
 	if (state_get(&s, "url", &v)) {
+		conn_free(&c);
+		buf_free(&v);
 		store_close(&s);
 		err_set(&e, ERR_STATE, "%s", _("this device is not enrolled (field-agent enroll)"));
 		return agent_fail("sync", &e);
@@ -1314,6 +1428,9 @@ int cmd_sync(int argc, char **argv)
 		snprintf(did, sizeof did, "%.*s", (int)v.len, v.data);
 	buf token = BUF_INIT;
 	if (state_get(&s, "token", &v) || store_unseal(&s, "sync/token", v.data, v.len, &token, &e)) {
+		conn_free(&c);
+		buf_free(&v);
+		buf_free(&token);
 		store_close(&s);
 		err_set(&e, ERR_STATE, "the device credential cannot be read");
 		return agent_fail("sync", &e);
@@ -1321,8 +1438,6 @@ int cmd_sync(int argc, char **argv)
 	snprintf(c.auth, sizeof c.auth, "Authorization: Bearer %s.%.*s", did, (int)token.len, token.data);
 	crypto_wipe(token.data, token.len);
 	buf_free(&token);
-	c.h = CR.easy_init();
-	c.multi = CR.multi_init();
 	int tty = !quiet && isatty(STDERR_FILENO);
 	sync_counts n = {0};
 	unsigned delay = 1;
@@ -1368,10 +1483,7 @@ int cmd_sync(int argc, char **argv)
 			 "%ld bytes up, %ld down\n"),
 		       n.sent, n.applied, n.duplicate, n.merged, n.conflicts, n.refused, n.received,
 		       (long long)open_conflicts, (long long)waiting, c.requests, c.wire_up, c.wire_down);
-	CR.multi_cleanup(c.multi);
-	CR.easy_cleanup(c.h);
-	buf_free(&c.cert);
-	buf_free(&c.gz);
+	conn_free(&c);
 	buf_free(&v);
 	store_close(&s);
 	return rc ? agent_fail("sync", &e) : AGENT_EXIT_OK;

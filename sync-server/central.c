@@ -568,66 +568,91 @@ static const instrument *instrument_for(central *c, const char *id, int version)
 }
 
 /* The server's own result for an assessment body: outputs recomputed from
- * the answers. */
-static int rescore(central *c, const char *id, const char *head, const cJSON *body, err *e)
+ * the answers. Needs no store: central_push computes it for every
+ * assessment before taking the store's lock. */
+typedef struct score_result {
+	int done;  /* computed (else apply_one computes it) */
+	int valid; /* the outputs are in out; else msg says why not */
+	buf out;
+	char msg[200];
+} score_result;
+
+static void score_compute(central *c, const cJSON *body, score_result *sr)
 {
 	const cJSON *ji = cJSON_GetObjectItemCaseSensitive(body, "instrument");
 	const cJSON *jv = cJSON_GetObjectItemCaseSensitive(body, "version");
 	const instrument *in = cJSON_IsString(ji) && cJSON_IsNumber(jv)
 				       ? instrument_for(c, ji->valuestring, (int)jv->valuedouble)
 				       : NULL;
-	buf out = BUF_INIT;
 	err ee = {0, ""};
-	int valid = 0;
-	if (in) {
-		inst_eval ev;
-		if (inst_eval_init(&ev, in) == 0) {
-			valid = inst_evaluate(&ev, body, LANG_EN, &ee) == 0;
-			if (valid) {
-				/* written directly: a cJSON tree and its printing cost
-				 * more than the evaluation */
-				int any = 0;
-				buf_putc(&out, '{');
-				for (size_t i = 0; i < in->nfields; i++) {
-					const inst_field *f = &in->fields[i];
-					const expr_value *v = &ev.slots[i];
-					if (f->kind != INST_OUTPUT)
-						continue;
-					if (any++)
-						buf_putc(&out, ',');
-					json_write_string(&out, f->id, strlen(f->id));
-					buf_putc(&out, ':');
-					if (v->type == EXPR_NUM)
-						json_write_number(&out, v->u.num);
-					else if (v->type == EXPR_BOOL)
-						buf_puts(&out, v->u.b ? "true" : "false");
-					else if (v->type == EXPR_STR)
-						json_write_string(&out, v->u.str.s, v->u.str.len);
-					else
-						buf_puts(&out, "null");
-				}
-				buf_putc(&out, '}');
-			}
-			inst_eval_free(&ev);
-		}
+	buf_reset(&sr->out);
+	sr->done = 1;
+	sr->valid = 0;
+	snprintf(sr->msg, sizeof sr->msg, "%s", in ? "" : "unknown instrument");
+	if (!in)
+		return;
+	inst_eval ev;
+	if (inst_eval_init(&ev, in) != 0) {
+		snprintf(sr->msg, sizeof sr->msg, "out of memory");
+		return;
 	}
+	sr->valid = inst_evaluate(&ev, body, LANG_EN, &ee) == 0;
+	if (!sr->valid) {
+		snprintf(sr->msg, sizeof sr->msg, "%s", ee.msg);
+	} else {
+		/* written directly: a cJSON tree and its printing cost more
+		 * than the evaluation */
+		buf *out = &sr->out;
+		int any = 0;
+		buf_putc(out, '{');
+		for (size_t i = 0; i < in->nfields; i++) {
+			const inst_field *f = &in->fields[i];
+			const expr_value *v = &ev.slots[i];
+			if (f->kind != INST_OUTPUT)
+				continue;
+			if (any++)
+				buf_putc(out, ',');
+			json_write_string(out, f->id, strlen(f->id));
+			buf_putc(out, ':');
+			if (v->type == EXPR_NUM)
+				json_write_number(out, v->u.num);
+			else if (v->type == EXPR_BOOL)
+				buf_puts(out, v->u.b ? "true" : "false");
+			else if (v->type == EXPR_STR)
+				json_write_string(out, v->u.str.s, v->u.str.len);
+			else
+				buf_puts(out, "null");
+		}
+		buf_putc(out, '}');
+	}
+	inst_eval_free(&ev);
+}
+
+static int score_store(central *c, const char *id, const char *head, const score_result *sr, err *e)
+{
 	db_stmt st;
 	int rc = db_prepare_cached(&c->d, &st,
 			    "INSERT OR REPLACE INTO score(assessment_id, head, valid, error, outputs)"
 			    " VALUES (:id, :head, :valid, :err, :out)", e);
-	if (rc) {
-		buf_free(&out);
+	if (rc)
 		return rc;
-	}
 	db_bind_text(&st, ":id", id, -1);
 	db_bind_text(&st, ":head", head, -1);
-	db_bind_int(&st, ":valid", valid);
-	db_bind_text(&st, ":err", valid ? NULL : (in ? ee.msg : "unknown instrument"), -1);
-	db_bind_text(&st, ":out", valid ? out.data : NULL, -1);
+	db_bind_int(&st, ":valid", sr->valid);
+	db_bind_text(&st, ":err", sr->valid ? NULL : sr->msg, -1);
+	db_bind_text_static(&st, ":out", sr->valid ? sr->out.data : NULL, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	buf_free(&out);
 	return rc < 0 ? rc : 0;
+}
+
+static int rescore(central *c, const char *id, const char *head, const cJSON *body, err *e)
+{
+	score_result sr = {0};
+	score_compute(c, body, &sr);
+	int rc = score_store(c, id, head, &sr, e);
+	buf_free(&sr.out);
+	return rc;
 }
 
 /* Field access for the merge: "answers.<item>" or a top-level key. */
@@ -789,7 +814,7 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	db_bind_int(&st, ":rev", rev);
 	db_bind_text(&st, ":base", base, -1);
 	db_bind_text(&st, ":dev", device_id, -1);
-	db_bind_text(&st, ":body", body_text, -1);
+	db_bind_text_static(&st, ":body", body_text, -1);
 	db_bind_text(&st, ":at", at, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
@@ -840,7 +865,7 @@ static int set_record(central *c, const char *id, const char *kind, const char *
 	db_bind_text(&st, ":k", kind, -1);
 	db_bind_text(&st, ":loc", locality, -1);
 	db_bind_text(&st, ":head", head, -1);
-	db_bind_text(&st, ":body", body_text, -1);
+	db_bind_text_static(&st, ":body", body_text, -1);
 	db_bind_text(&st, ":cf", conflict, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
@@ -922,7 +947,7 @@ static const char *validate_record(central *c, const central_device *dev, const 
 /* Applies one revision inside the push transaction. Returns 0 and sets
  * status (and code/msg for refused); negative on storage errors. */
 static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
-		     const char *h, const char **status, const char **code, char *msg, size_t msglen,
+		     const char *h, const score_result *sr, const char **status, const char **code, char *msg, size_t msglen,
 		     char conflict_id[UUID_STR_LEN], char hash_out[65], int64_t *rev_out,
 		     const char **id_out, err *e)
 {
@@ -995,7 +1020,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		    (rc = set_record(c, id, kind, locality, h, text, NULL, !head[0], e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
-		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, h, body, e)))
+		if (!strcmp(kind, "assessment") &&
+		    (rc = sr->done ? score_store(c, id, h, sr, e) : rescore(c, id, h, body, e)))
 			goto done2;
 		*status = "applied";
 		goto done2;
@@ -1161,11 +1187,13 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 	size_t nalloc = (size_t)(nrec ? nrec : 1);
 	char **texts = calloc(nalloc, sizeof *texts);
 	char (*hashes)[65] = calloc(nalloc, sizeof *hashes);
+	score_result *scores = calloc(nalloc, sizeof *scores);
 	const char **bp = calloc(nalloc, sizeof *bp);
 	size_t *bl = calloc(nalloc, sizeof *bl);
-	if (!texts || !hashes || !bp || !bl) {
+	if (!texts || !hashes || !scores || !bp || !bl) {
 		free(texts);
 		free(hashes);
+		free(scores);
 		free(bp);
 		free(bl);
 		return err_set(e, ERR_NOMEM, "out of memory");
@@ -1201,6 +1229,12 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 				} else if (strcmp(hashes[i], jh0->valuestring)) {
 					code = "bad_hash";
 					snprintf(msg, sizeof msg, "hash: does not match the body");
+				} else if (!strcmp(cJSON_GetObjectItemCaseSensitive(r0, "kind")->valuestring,
+						   "assessment")) {
+					/* scored here, outside the lock: used when the
+					 * record is applied as sent (no merge) */
+					score_compute(c, cJSON_GetObjectItemCaseSensitive(r0, "body"),
+						      &scores[i]);
 				}
 			}
 			if (code)
@@ -1210,10 +1244,13 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 		free(bp);
 		free(bl);
 		if (code) {
-			for (int k = 0; k < nrec; k++)
+			for (int k = 0; k < nrec; k++) {
 				free(texts[k]);
+				buf_free(&scores[k].out);
+			}
 			free(texts);
 			free(hashes);
+			free(scores);
 			if (!strcmp(code, "forbidden")) { /* every refusal of access is audited */
 				err ignored;
 				central_audit(c, dev->id, "request_refused", NULL, "forbidden", &ignored);
@@ -1252,7 +1289,7 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 		const char *status, *code, *id;
 		char msg[200], cid[UUID_STR_LEN], hash[65];
 		int64_t rev;
-		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &status, &code, msg, sizeof msg,
+		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &scores[ri], &status, &code, msg, sizeof msg,
 				    cid, hash, &rev, &id, e)))
 			goto fail;
 		ri++;
@@ -1277,7 +1314,7 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 	db_timestamp(at);
 	db_bind_text(&st, ":id", jbatch->valuestring, -1);
 	db_bind_text(&st, ":dev", dev->id, -1);
-	db_bind_text(&st, ":r", out->data + start, -1);
+	db_bind_text_static(&st, ":r", out->data + start, -1);
 	db_bind_text(&st, ":at", at, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
@@ -1293,10 +1330,13 @@ fail:
 		out->data[start] = '\0';
 out:
 	pthread_mutex_unlock(&c->lock);
-	for (int k = 0; k < nrec; k++)
+	for (int k = 0; k < nrec; k++) {
 		free(texts[k]);
+		buf_free(&scores[k].out);
+	}
 	free(texts);
 	free(hashes);
+	free(scores);
 	return rc;
 }
 

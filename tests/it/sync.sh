@@ -310,6 +310,32 @@ else
 	fail "R1 kills=$kills lost=$lost duplicated=$dup outbox_left=$left integrity=$integrity"
 fi
 echo "R1 kills=$kills records=$total lost=$lost duplicated=$dup integrity=$integrity"
+
+# --- two batches in flight: a record never travels in both --------------------------
+# 700 records queued, then the first assessment voided (outbox row 701,
+# its revision 2): the second batch is built while the first, which holds
+# that assessment, is in flight, so it must end before row 701; revision 2
+# then goes in a third batch, based on revision 1 as the server has it.
+# Sent with the second batch, it would be a second "revision 1" with other
+# content (refused) or arrive before it.
+"$BIN/gen-cases" --count 350 --seed 32 >"$T/pl.json"
+LOCS=$(grep -o '"locality":"[^"]*"' "$T/pl.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
+"$SS" device enroll "PL" "$LOCS" --data "$SRV" --port $PORT >"$T/ple.txt"
+export FA_DATA="$T/devPL"
+FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+FA_PIN=$PIN "$FA" enroll "$URL" "$(code_of "$T/ple.txt")" --pin "$SPIN" >/dev/null 2>&1
+FA_PIN=$PIN "$FA" import "$T/pl.json" >/dev/null 2>&1
+PL=$(grep -o '^{"id":"[0-9a-f-]*"' "$T/pl.json" | head -1 | cut -d'"' -f4)
+FA_PIN=$PIN "$FA" void "$PL" --reason "грешка" >/dev/null
+expect_status 0 "pipeline: 701 revisions pushed" env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "sent 701 (new 701, already there 0, merged 0, conflicts 0, refused 0)" "$T/out" \
+	"pipeline: the voiding of a record still in flight is applied after it (no merge, conflict or refusal)"
+revs=$(sqlite3 "$SRV/central.db" "SELECT group_concat(rev, ',') FROM (SELECT rev FROM revision WHERE record_id = '$PL' ORDER BY rev)")
+chain=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM revision a JOIN revision b ON b.record_id = a.record_id AND b.rev = 2 AND b.base = a.hash WHERE a.record_id = '$PL' AND a.rev = 1")
+head_ok=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM record WHERE id = '$PL' AND json_extract(body, '$.status') = 'voided' AND conflict IS NULL")
+[ "$revs" = "1,2" ] && [ "$chain" = 1 ] && [ "$head_ok" = 1 ] \
+	&& pass "pipeline: the server holds revision 1 and revision 2 based on it, voided, the head" \
+	|| fail "pipeline: revs=$revs chain=$chain head=$head_ok"
 export FA_DATA="$T/devB"
 
 # --- audit ---------------------------------------------------------------------------
