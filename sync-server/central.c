@@ -106,6 +106,25 @@ static const char *const migrations[] = {
 	 * looks up each user's latest needs assessment) */
 	"CREATE INDEX record_assessment_person ON record(json_extract(body, '$.person.id'))"
 	"  WHERE kind = 'assessment';",
+	/* 6 → 7: a revision is its record's: found by (record, hash), no more
+	 * by the hash alone. The index on the hash alone took every new
+	 * revision at a random page (a push rewrote most of it); the record's
+	 * id is time-ordered (UUID v7), so new revisions go at the end. The
+	 * same body under two records is two revisions (two persons with the
+	 * same details were one). The server's own revisions (merges,
+	 * resolutions: rev 0, device 'server') are unique by their hash, no
+	 * more by (record, 0, 'server'), which kept only a record's first. */
+	"CREATE TABLE revision_new("
+	"  hash TEXT NOT NULL, kind TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  rev INTEGER NOT NULL, base TEXT, device_id TEXT NOT NULL, body TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL);"
+	"INSERT INTO revision_new SELECT hash, kind, record_id, rev, base, device_id, body, received_at"
+	"  FROM revision ORDER BY rowid;"
+	"DROP TABLE revision;"
+	"ALTER TABLE revision_new RENAME TO revision;"
+	"CREATE UNIQUE INDEX revision_by_record ON revision(record_id, hash);"
+	"CREATE UNIQUE INDEX revision_by_device ON revision(record_id, rev, device_id)"
+	"  WHERE device_id != 'server';",
 };
 
 static int migrate(central *c, err *e)
@@ -834,8 +853,8 @@ static int keep_head_body(central *c, const char *id, const char *new_head, err 
 	db_stmt st;
 	int rc = db_prepare_cached(&c->d, &st,
 			    "UPDATE revision SET body = (SELECT body FROM record WHERE id = :id)"
-			    " WHERE hash = (SELECT head FROM record WHERE id = :id) AND body = ''"
-			    " AND hash != :nh", e);
+			    " WHERE record_id = :id AND hash = (SELECT head FROM record WHERE id = :id)"
+			    " AND body = '' AND hash != :nh", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
@@ -973,8 +992,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	/* Seen before? The same content is a duplicate; the same revision of
 	 * this device with other content is refused, never overwritten. */
 	if ((rc = db_prepare_cached(&c->d, &st,
-			     "SELECT hash FROM revision WHERE hash = :h OR (record_id = :id AND rev = :rev"
-			     " AND device_id = :dev)", e)))
+			     "SELECT hash FROM revision WHERE record_id = :id AND (hash = :h OR (rev = :rev"
+			     " AND device_id = :dev))", e)))
 		goto done;
 	db_bind_text(&st, ":h", h, -1);
 	db_bind_text(&st, ":id", id, -1);
@@ -1031,8 +1050,10 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done2;
 	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
 	if (base) {
-		if ((rc = db_prepare(&c->d, &st, "SELECT " REV_BODY("v") " FROM revision v WHERE v.hash = :h", e)))
+		if ((rc = db_prepare(&c->d, &st, "SELECT " REV_BODY("v") " FROM revision v WHERE v.record_id = :id"
+				     " AND v.hash = :h", e)))
 			goto done3;
+		db_bind_text(&st, ":id", id, -1);
 		db_bind_text(&st, ":h", base, -1);
 		if (db_step(&st, e) == 1)
 			basej = cJSON_Parse(db_col_text(&st, 0));
@@ -1444,7 +1465,8 @@ int central_conflict_show(central *c, const char *id, buf *out, err *e)
 	int rc = db_prepare(&c->d, &st,
 			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, " REV_BODY("ra") ", " REV_BODY("rb") ","
 			    " ra.device_id, rb.device_id, coalesce(f.resolution, '')"
-			    " FROM conflict f JOIN revision ra ON ra.hash = f.a JOIN revision rb ON rb.hash = f.b"
+			    " FROM conflict f JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
+			    " JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"
 			    " WHERE f.id = :id", e);
 	if (!rc) {
 		db_bind_text(&st, ":id", id, -1);
@@ -1529,7 +1551,8 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 		}
 		cJSON *chosen = NULL, *fields = NULL;
 		if ((rc = db_prepare(&c->d, &st,
-				     "SELECT " REV_BODY("r") ", f.fields FROM revision r, conflict f WHERE r.hash = :h AND f.id = :id",
+				     "SELECT " REV_BODY("r") ", f.fields FROM revision r, conflict f WHERE f.id = :id"
+				     " AND r.record_id = f.record_id AND r.hash = :h",
 				     e)))
 			goto fail;
 		db_bind_text(&st, ":h", side, -1);

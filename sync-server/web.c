@@ -438,7 +438,8 @@ static const char conflict_sql[] =
 	" ra.received_at AS a_at, rb.received_at AS b_at,"
 	" ra.body AS a_body_json, rb.body AS b_body_json, f.resolution, f.resolved_by"
 	" FROM conflict f JOIN record r ON r.id = f.record_id"
-	" JOIN revision ra ON ra.hash = f.a JOIN revision rb ON rb.hash = f.b"
+	" JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
+	" JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"
 	" WHERE f.id = :id AND (:all OR r.locality IN (SELECT value FROM json_each(:locs)))";
 
 /* devices serving any of the user's localities */

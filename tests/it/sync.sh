@@ -197,6 +197,27 @@ expect_status 0 "conflicts: resolve with side a" "$SS" conflicts resolve "$CID" 
 [ ! -s "$T/open" ] && pass "conflicts: none open after resolution" || fail "conflicts: still open"
 api GET "/v1/pull?cursor=0" >/dev/null
 grep -q '"status":"resolved"' "$T/resp" && pass "conflicts: the resolution reaches devices" || fail "conflicts: resolution not pulled"
+# two merges of one record: each of the server's revisions is kept under its
+# hash, so a record's head is always one of its revisions and the next edit
+# based on it finds its base (a second server revision was dropped once)
+RM=7c1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
+recm() { printf '{"kind":"person","id":"%s","rev":%s,"base":%s,"hash":"%s","body":%s}' "$RM" "$1" "$2" "$(sha "$3")" "$3"; }
+M0='{"locality":"Басарбово","name":"М","sex":"f","address":"а"}'
+M1='{"locality":"Басарбово","name":"М","sex":"f","address":"б"}'
+M2='{"locality":"Басарбово","name":"М","sex":"m","address":"а"}'
+M3='{"locality":"Басарбово","name":"Н","sex":"f","address":"б"}'
+TOKEN=$T1; batch 9a9a9a9a-1111-4111-8111-111111111111 "$(recm 1 null "$M0")" >"$T/mm.json"; api POST /v1/push "$T/mm.json" >/dev/null
+batch 9a9a9a9a-2222-4111-8111-111111111111 "$(recm 2 "\"$(sha "$M0")\"" "$M1")" >"$T/mm.json"; api POST /v1/push "$T/mm.json" >/dev/null
+TOKEN=$T2; batch 9a9a9a9a-3333-4111-8111-111111111111 "$(recm 1 "\"$(sha "$M0")\"" "$M2")" >"$T/mm.json"; api POST /v1/push "$T/mm.json" >/dev/null
+grep -q '"status":"merged"' "$T/resp" && m1=ok || m1="$(cat "$T/resp")"
+TOKEN=$T1; batch 9a9a9a9a-4444-4111-8111-111111111111 "$(recm 3 "\"$(sha "$M1")\"" "$M3")" >"$T/mm.json"; api POST /v1/push "$T/mm.json" >/dev/null
+grep -q '"status":"merged"' "$T/resp" && m2=ok || m2="$(cat "$T/resp")"
+nsrv=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM revision WHERE record_id = '$RM' AND device_id = 'server'")
+orphans=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM record r WHERE NOT EXISTS (SELECT 1 FROM revision v WHERE v.record_id = r.id AND v.hash = r.head)")
+final=$(sqlite3 "$SRV/central.db" "SELECT json_extract(body, '$.name') || json_extract(body, '$.sex') || json_extract(body, '$.address') FROM record WHERE id = '$RM'")
+[ "$m1" = ok ] && [ "$m2" = ok ] && [ "$nsrv" = 2 ] && [ "$orphans" = 0 ] && [ "$final" = "Нmб" ] \
+	&& pass "R4 merge twice: both server revisions kept, every head a stored revision, all three edits in the record" \
+	|| fail "R4 merge twice: merges $m1/$m2, server revisions $nsrv (want 2), heads without a revision $orphans, record $final"
 
 # --- revocation -----------------------------------------------------------------
 DEV_A=$(FA_DATA="$T/devA" "$SS" device list --data "$SRV" | grep tablet-a | cut -d' ' -f1)
