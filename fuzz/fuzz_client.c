@@ -30,11 +30,13 @@ static struct {
 	int served, pending, done;
 	size_t (*write_fn)(char *, size_t, size_t, void *);
 	void *write_ud;
+	CURL *cur; /* the transfer being answered */
 } fake;
-static int dummy_handle;
+static int dummy_handle, easy_handles[4], neasy;
 static const char empty_page[] = "{\"changes\":[],\"cursor\":0,\"more\":false}";
 
-static CURL *f_easy_init(void) { return (CURL *)&dummy_handle; }
+/* distinct handles: sync.c tells its two push transfers apart by them */
+static CURL *f_easy_init(void) { return (CURL *)&easy_handles[neasy++ % 4]; }
 static void f_easy_cleanup(CURL *h) { (void)h; }
 static const char *f_easy_strerror(CURLcode c) { (void)c; return "fake transfer error"; }
 static CURLcode f_easy_perform(CURL *h) { (void)h; return CURLE_OK; }
@@ -71,7 +73,7 @@ static struct curl_slist *f_slist_append(struct curl_slist *l, const char *s)
 }
 static void f_slist_free_all(struct curl_slist *l) { (void)l; }
 static CURLM *f_multi_init(void) { return (CURLM *)&dummy_handle; }
-static CURLMcode f_multi_add_handle(CURLM *m, CURL *h) { (void)m; (void)h; fake.pending = 1; return CURLM_OK; }
+static CURLMcode f_multi_add_handle(CURLM *m, CURL *h) { (void)m; fake.cur = h; fake.pending = 1; return CURLM_OK; }
 static CURLMcode f_multi_remove_handle(CURLM *m, CURL *h) { (void)m; (void)h; return CURLM_OK; }
 static CURLMcode f_multi_cleanup(CURLM *m) { (void)m; return CURLM_OK; }
 static CURLMcode f_multi_poll(CURLM *m, struct curl_waitfd *w, unsigned n, int t, int *r)
@@ -115,6 +117,7 @@ static CURLMsg *f_multi_info_read(CURLM *m, int *left)
 	if (!fake.done)
 		return NULL;
 	msg.msg = CURLMSG_DONE;
+	msg.easy_handle = fake.cur;
 	msg.data.result = fake.done == 2 ? CURLE_WRITE_ERROR : CURLE_OK;
 	fake.done = 0;
 	return &msg;
@@ -190,13 +193,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	conn c;
-	memset(&c, 0, sizeof c);
-	c.sock = -1;
-	c.h = CR.easy_init();
-	c.multi = CR.multi_init();
-	snprintf(c.url, sizeof c.url, "https://127.0.0.1:1");
 	sync_counts n = {0};
 	err e = {0, ""};
+	conn_init(&c, 2, &e);
+	snprintf(c.url, sizeof c.url, "https://127.0.0.1:1");
 	if (mode == 'P' || mode == 'X') {
 		if (store_outbox_count(&st) < 2) {
 			cJSON *fields = cJSON_Parse("{\"head\":\"ФУЗ ФУЗОВ\",\"address\":\"ул. 1\"}");
@@ -208,7 +208,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		pull_all(&st, &c, &n, 0, &e);
 	}
-	buf_free(&c.gz);
-	buf_free(&c.cert);
+	conn_free(&c);
 	return 0;
 }
