@@ -386,7 +386,7 @@ static void rank_property_shuffles(void)
 	static char first_ids[NPROP][8];
 	static rank_outcome first_out[NPROP];
 	uint64_t seed = 20260301;
-	const rank_spec spec = {3, {1, 0, 1}};
+	const rank_spec spec = {4, {1, 0, 1, 0}};
 	const rank_capacity cap = {120, 0.25, 1, 6000};
 	const long child_places = rank_children_places(&cap);
 	CHECK_INT(child_places, 30);
@@ -396,9 +396,18 @@ static void rank_property_shuffles(void)
 		snprintf(idbuf[i], sizeof idbuf[i], "p%03zu", (i * 7919) % NPROP);
 		c->id = idbuf[i];
 		/* few distinct values, so that ties are common */
-		c->key[0] = below(&seed, 10) == 0 ? NAN : (double)below(&seed, 20);
-		c->key[1] = below(&seed, 10) == 0 ? NAN : (double)below(&seed, 4) / 4;
+		/* negative values, -0 beside 0 (one value), infinities: the
+		 * sort compares codes of the first two keys (rank.c) */
+		c->key[0] = below(&seed, 10) == 0 ? NAN : (double)below(&seed, 20) - 10;
+		if (c->key[0] == 0 && below(&seed, 2))
+			c->key[0] = -0.0;
+		if (below(&seed, 50) == 0)
+			c->key[0] = below(&seed, 2) ? INFINITY : -INFINITY;
+		c->key[1] = below(&seed, 10) == 0 ? NAN : (double)below(&seed, 4) / 4 - 0.5;
+		if (c->key[1] == 0 && below(&seed, 2))
+			c->key[1] = -0.0;
 		c->key[2] = (double)below(&seed, 3);
+		c->key[3] = below(&seed, 5) == 0 ? NAN : (double)below(&seed, 2);
 		size_t st = below(&seed, 20);
 		c->status = st == 0 ? RANK_INVALID : st < 3 ? RANK_INELIGIBLE : RANK_ELIGIBLE;
 		c->is_child = below(&seed, 3) == 0;
