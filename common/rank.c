@@ -4,6 +4,7 @@
 #include "rank.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,9 +54,45 @@ static int cmp_cases(const void *pa, const void *pb, void *ctx)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+typedef struct half_sort {
+	rank_case **v;
+	size_t n;
+	const rank_spec *spec;
+} half_sort;
+
+static void *sort_half(void *p)
+{
+	half_sort *h = p;
+	qsort_r(h->v, h->n, sizeof *h->v, cmp_cases, (void *)h->spec);
+	return NULL;
+}
+
+/* From this many cases on, the two halves are sorted on two threads and
+ * merged: a million cases took 0.4 s on one core. */
+#define RANK_PARALLEL_MIN 65536
+
 void rank_order(rank_case **order, size_t n, const rank_spec *spec)
 {
-	qsort_r(order, n, sizeof *order, cmp_cases, (void *)spec);
+	rank_case **tmp = n >= RANK_PARALLEL_MIN ? malloc(n * sizeof *tmp) : NULL;
+	pthread_t tid;
+	half_sort h = {order, n / 2, spec};
+	if (tmp && pthread_create(&tid, NULL, sort_half, &h) == 0) {
+		qsort_r(order + n / 2, n - n / 2, sizeof *order, cmp_cases, (void *)spec);
+		pthread_join(tid, NULL);
+		/* cmp_cases is a total order (the input position last), so the
+		 * merge gives exactly the order one sort gives */
+		size_t i = 0, j = n / 2, k = 0;
+		while (i < n / 2 && j < n)
+			tmp[k++] = cmp_cases(&order[j], &order[i], (void *)spec) < 0 ? order[j++] : order[i++];
+		while (i < n / 2)
+			tmp[k++] = order[i++];
+		while (j < n)
+			tmp[k++] = order[j++];
+		memcpy(order, tmp, n * sizeof *order);
+	} else { /* few cases, or no memory or thread for two */
+		qsort_r(order, n, sizeof *order, cmp_cases, (void *)spec);
+	}
+	free(tmp);
 	long r = 0;
 	for (size_t i = 0; i < n; i++)
 		order[i]->rank = order[i]->status == RANK_ELIGIBLE ? ++r : 0;

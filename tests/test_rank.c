@@ -469,6 +469,55 @@ static void rank_property_shuffles(void)
 	CHECK_INT(bad_reason, 0);
 }
 
+/* Over RANK_PARALLEL_MIN cases the halves are sorted on two threads and
+ * merged: the same total order (ties down to the input position, ids
+ * repeated), every case once. */
+#define NBIG 150001
+
+static void rank_order_parallel_merge(void)
+{
+	rank_case *cases = calloc(NBIG, sizeof *cases);
+	rank_case **order = calloc(NBIG, sizeof *order);
+	char (*idbuf)[8] = calloc(NBIG, sizeof *idbuf);
+	unsigned char *seen = calloc(NBIG, 1);
+	if (!cases || !order || !idbuf || !seen) {
+		CHECK(0);
+		goto out;
+	}
+	uint64_t seed = 77;
+	const rank_spec spec = {2, {1, 0}};
+	for (size_t i = 0; i < NBIG; i++) {
+		rank_case *c = &cases[i];
+		snprintf(idbuf[i], sizeof idbuf[i], "q%05zu", (size_t)below(&seed, 40000));
+		c->id = idbuf[i];
+		c->key[0] = below(&seed, 10) == 0 ? NAN : (double)below(&seed, 30);
+		c->key[1] = (double)below(&seed, 3);
+		size_t st = below(&seed, 20);
+		c->status = st == 0 ? RANK_INVALID : st < 3 ? RANK_INELIGIBLE : RANK_ELIGIBLE;
+		c->seq = i;
+		order[i] = c;
+	}
+	rank_order(order, NBIG, &spec);
+	size_t bad = 0, twice = 0;
+	for (size_t i = 0; i < NBIG; i++) {
+		if (seen[order[i]->seq]++)
+			twice++;
+		if (i + 1 < NBIG) {
+			const rank_case *a = order[i], *b = order[i + 1];
+			int ok = before(a, b, &spec) ||
+				 (!before(b, a, &spec) && a->status != RANK_INVALID && a->seq < b->seq);
+			bad += !ok;
+		}
+	}
+	CHECK_INT(twice, 0);
+	CHECK_INT(bad, 0);
+out:
+	free(cases);
+	free(order);
+	free(idbuf);
+	free(seen);
+}
+
 TEST_TABLE(rank) = {
 	{"rank_order_directions", rank_order_directions},
 	{"rank_order_multi_key_ties", rank_order_multi_key_ties},
@@ -484,5 +533,6 @@ TEST_TABLE(rank) = {
 	{"rank_children_places_floor", rank_children_places_floor},
 	{"rank_children_places_large_max_users", rank_children_places_large_max_users},
 	{"rank_property_shuffles", rank_property_shuffles},
+	{"rank_order_parallel_merge", rank_order_parallel_merge},
 	{NULL, NULL},
 };
