@@ -5,6 +5,7 @@
 #include "json.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -449,4 +450,126 @@ int json_next_member(const char **pp, const char *end, int first, const char **k
 		return -1;
 	*pp = json_skip_ws(p + 1, end);
 	return 1;
+}
+
+/* --- a thread's arena for cJSON (json.h) -------------------------------------
+ *
+ * A tree parsed between json_arena_begin and json_arena_pause lives in a
+ * few large blocks of the thread's own, dropped at once by
+ * json_arena_release; cJSON's free is a no-op for pointers inside them.
+ * Every other cJSON allocation (other threads, other times) is malloc. */
+
+typedef struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	_Alignas(16) unsigned char data[];
+} arena_block;
+
+typedef struct arena {
+	arena_block *blocks;
+	int active; /* cJSON allocates here */
+} arena;
+
+static _Thread_local arena tl_arena;
+
+/* A thread's kept block is freed when the thread ends: a key whose
+ * destructor runs at thread exit. */
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_thread_end(void *p)
+{
+	arena *a = p;
+	while (a->blocks) {
+		arena_block *next = a->blocks->next;
+		free(a->blocks);
+		a->blocks = next;
+	}
+}
+
+static void arena_key_make(void)
+{
+	pthread_key_create(&arena_key, arena_thread_end);
+}
+
+#define ARENA_FIRST (64 * 1024)
+#define ARENA_MAX_BLOCK (1024 * 1024)
+
+static void *arena_alloc(size_t n)
+{
+	arena *a = &tl_arena;
+	if (!a->active)
+		return malloc(n);
+	n = (n + 15) & ~(size_t)15;
+	arena_block *b = a->blocks;
+	if (!b || b->size - b->used < n) {
+		size_t size = b ? b->size * 2 : ARENA_FIRST;
+		if (size > ARENA_MAX_BLOCK)
+			size = ARENA_MAX_BLOCK;
+		if (size < n)
+			size = n;
+		arena_block *nb = malloc(sizeof *nb + size);
+		if (!nb)
+			return NULL;
+		if (!b) { /* this thread's first block: free it when the thread ends */
+			pthread_once(&arena_once, arena_key_make);
+			pthread_setspecific(arena_key, a);
+		}
+		nb->next = b;
+		nb->used = 0;
+		nb->size = size;
+		a->blocks = b = nb;
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	for (const arena_block *b = tl_arena.blocks; b; b = b->next)
+		if ((unsigned char *)p >= b->data && (unsigned char *)p < b->data + b->size)
+			return;
+	free(p);
+}
+
+/* Keeps the newest block (the largest, at most ARENA_MAX_BLOCK = 1 MB) for
+ * the thread's next tree, so a steady stream of them does not map and
+ * fault in fresh pages each time. */
+void json_arena_release(void)
+{
+	arena_block *b = tl_arena.blocks;
+	if (b) {
+		arena_block *rest = b->next;
+		b->next = NULL;
+		b->used = 0;
+		while (rest) {
+			arena_block *next = rest->next;
+			free(rest);
+			rest = next;
+		}
+	}
+	tl_arena.active = 0;
+}
+
+void json_arena_begin(void)
+{
+	tl_arena.active = 1;
+}
+
+void json_arena_pause(void)
+{
+	tl_arena.active = 0;
+}
+
+static void arena_hooks(void)
+{
+	cJSON_Hooks hooks = {arena_alloc, arena_free};
+	cJSON_InitHooks(&hooks);
+}
+
+void json_arena_install(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, arena_hooks);
 }

@@ -405,6 +405,7 @@ static void score_batch(const instrument *in, inst_eval *ev, chunk *c, size_t fi
 			size_t n, double *score_s, double *score_cpu)
 {
 	cJSON *tree[BATCH];
+	json_arena_begin(); /* the batch's trees in this thread's arena (json.h) */
 	for (size_t i = 0; i < n; i++) {
 		err pe = {0, ""};
 		size_t k = first + i;
@@ -419,6 +420,7 @@ static void score_batch(const instrument *in, inst_eval *ev, chunk *c, size_t fi
 			tree[i] = NULL;
 		}
 	}
+	json_arena_pause();
 	double t0 = now_s(), u0 = cpu_s();
 	for (size_t i = 0; i < n && !c->rc; i++)
 		if (tree[i])
@@ -428,6 +430,7 @@ static void score_batch(const instrument *in, inst_eval *ev, chunk *c, size_t fi
 	*score_cpu += cpu_s() - u0;
 	for (size_t i = 0; i < n; i++)
 		cJSON_Delete(tree[i]);
+	json_arena_release();
 }
 
 static void *stream_worker(void *arg)
@@ -467,6 +470,9 @@ int round_add_stream(round_ctx *r, json_array_reader *rd, int threads, err *e)
 		threads = 1;
 	if (threads > 16)
 		threads = 16;
+	/* the workers parse into their own arenas (score_batch); installing
+	 * cJSON's allocator is a no-op once done (the server does it first) */
+	json_arena_install();
 	stream_job j;
 	memset(&j, 0, sizeof j);
 	j.r = r;

@@ -18,115 +18,11 @@
 
 static const json_limits api_limits = {16 * 1024 * 1024, 32, 64 * 1024};
 
-/* --- a per-request arena for the push tree ---------------------------------
- *
- * A push of 500 records is a cJSON tree of some 60,000 values, each one or
- * two mallocs, all freed together when the request ends; malloc and free
- * were a quarter of the server's time. While a worker thread parses a push
- * body, cJSON allocates from that thread's arena: a few large blocks, freed
- * at once when the tree is deleted. Every other cJSON allocation (and any
- * made while no parse is under way) is plain malloc; cJSON's free is a
- * no-op for pointers inside the thread's arena blocks. */
-
-typedef struct arena_block {
-	struct arena_block *next;
-	size_t used, size;
-	_Alignas(16) unsigned char data[];
-} arena_block;
-
-typedef struct arena {
-	arena_block *blocks;
-	int active; /* cJSON allocates here */
-} arena;
-
-static _Thread_local arena tl_arena;
-
-/* A worker thread's kept block is freed when the thread ends (the server
- * stopping): a key whose destructor runs at thread exit. */
-static pthread_key_t arena_key;
-static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
-
-static void arena_thread_end(void *p)
-{
-	arena *a = p;
-	while (a->blocks) {
-		arena_block *next = a->blocks->next;
-		free(a->blocks);
-		a->blocks = next;
-	}
-}
-
-static void arena_key_make(void)
-{
-	pthread_key_create(&arena_key, arena_thread_end);
-}
-
 /* At most two pushes hold a parsed tree at once: one applying under the
  * store's lock while the next is parsed and checked. More would not go
  * faster (the store applies one at a time) but each holds megabytes (P7). */
 #define PUSH_TREES 2
 static sem_t push_trees;
-
-#define ARENA_FIRST (64 * 1024)
-#define ARENA_MAX_BLOCK (1024 * 1024)
-
-static void *arena_alloc(size_t n)
-{
-	arena *a = &tl_arena;
-	if (!a->active)
-		return malloc(n);
-	n = (n + 15) & ~(size_t)15;
-	arena_block *b = a->blocks;
-	if (!b || b->size - b->used < n) {
-		size_t size = b ? b->size * 2 : ARENA_FIRST;
-		if (size > ARENA_MAX_BLOCK)
-			size = ARENA_MAX_BLOCK;
-		if (size < n)
-			size = n;
-		arena_block *nb = malloc(sizeof *nb + size);
-		if (!nb)
-			return NULL;
-		if (!b) { /* this thread's first block: free it when the thread ends */
-			pthread_once(&arena_once, arena_key_make);
-			pthread_setspecific(arena_key, a);
-		}
-		nb->next = b;
-		nb->used = 0;
-		nb->size = size;
-		a->blocks = b = nb;
-	}
-	void *p = b->data + b->used;
-	b->used += n;
-	return p;
-}
-
-static void arena_free(void *p)
-{
-	for (const arena_block *b = tl_arena.blocks; b; b = b->next)
-		if ((unsigned char *)p >= b->data && (unsigned char *)p < b->data + b->size)
-			return;
-	free(p);
-}
-
-/* Drops everything allocated in this thread's arena; keeps the newest
- * block (the largest, at most ARENA_MAX_BLOCK = 1 MB) for the thread's next
- * request, so a steady stream of pushes does not map and fault in fresh
- * pages each time. */
-static void arena_release(void)
-{
-	arena_block *b = tl_arena.blocks;
-	if (b) {
-		arena_block *rest = b->next;
-		b->next = NULL;
-		b->used = 0;
-		while (rest) {
-			arena_block *next = rest->next;
-			free(rest);
-			rest = next;
-		}
-	}
-	tl_arena.active = 0;
-}
 
 /* Maps "code: message" errors of the central store to HTTP. */
 static void central_error(http_resp *resp, int rc, const err *e)
@@ -257,16 +153,18 @@ static int h_push(void *app, const http_req *req, http_resp *resp)
 		return 0;
 	while (sem_wait(&push_trees) != 0)
 		; /* EINTR */
-	tl_arena.active = 1;
+	/* the push tree in this thread's arena (json.h): some 60,000 values,
+	 * all dropped at once; malloc and free were a quarter of the time */
+	json_arena_begin();
 	int prc = parse_body(req, resp, &j);
-	tl_arena.active = 0;
+	json_arena_pause();
 	if (!prc) {
 		err e = {0, ""};
 		int rc = central_push(a->c, &dev, j, req->body, req->body_len, &resp->body, &e);
 		if (rc)
 			central_error(resp, rc, &e);
 	}
-	arena_release(); /* the whole tree at once */
+	json_arena_release(); /* the whole tree at once */
 	sem_post(&push_trees);
 	return 0;
 }
@@ -367,8 +265,7 @@ static const http_route routes[] = {
 const http_route *api_routes(size_t *n)
 {
 	/* before any worker thread runs */
-	cJSON_Hooks hooks = {arena_alloc, arena_free};
-	cJSON_InitHooks(&hooks);
+	json_arena_install();
 	static int once;
 	if (!once++)
 		sem_init(&push_trees, 0, PUSH_TREES);
