@@ -105,6 +105,7 @@ int round_new(const instrument *in, round_ctx **out, err *e)
 	round_ctx *r = calloc(1, sizeof *r);
 	if (!r)
 		return err_set(e, ERR_NOMEM, "out of memory");
+	json_arena_install(); /* for score_text; a no-op once done */
 	r->in = in;
 	if (inst_eval_init(&r->ev, in)) {
 		free(r);
@@ -316,8 +317,12 @@ static int score_text(const instrument *in, inst_eval *ev, strpool *pool, const 
 {
 	cJSON *j = NULL;
 	err pe = {0, ""};
-	if (json_parse(text, len, &json_limits_case, &j, &pe)) {
+	json_arena_begin(); /* the case's tree in this thread's arena (json.h) */
+	int bad = json_parse(text, len, &json_limits_case, &j, &pe);
+	json_arena_pause();
+	if (bad) {
 		char why[ERR_MSG_MAX];
+		json_arena_release();
 		memset(c, 0, sizeof *c);
 		c->rc.seq = seq;
 		snprintf(why, sizeof why, "not a valid case: %s", pe.msg);
@@ -325,6 +330,7 @@ static int score_text(const instrument *in, inst_eval *ev, strpool *pool, const 
 	}
 	int rc = score_case(in, ev, pool, j, seq, c, score_s, e);
 	cJSON_Delete(j);
+	json_arena_release();
 	return rc;
 }
 
