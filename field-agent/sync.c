@@ -62,6 +62,10 @@ typedef struct conn {
 	int requests;
 	int cert_mismatch; /* the server's certificate is not the stored one */
 	int pin_only;      /* check the server by its key pin alone (see cmd_sync) */
+	/* the second connection failed (a server or proxy that allows one
+	 * per address, many tablets behind one address): push one batch at a
+	 * time for the rest of this sync, and start again at once */
+	int one_flight, retry_now;
 } conn;
 
 /* The bytes on the wire (TLS records with handshakes, without TCP/IP
@@ -1165,7 +1169,7 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	batch *fl[2] = {NULL, NULL}; /* in flight on c->x[0] and c->x[1] */
 	int64_t after = 0;
 	for (;;) {
-		int slot = !fl[0] ? 0 : !fl[1] ? 1 : -1;
+		int slot = !fl[0] ? 0 : !fl[1] && !c->one_flight ? 1 : -1;
 		if (more && slot >= 0) {
 			batch *next = &bb[0];
 			while (next == fl[0] || next == fl[1])
@@ -1189,8 +1193,11 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 		int w = wait_done(c, (fl[0] ? 1u : 0u) | (fl[1] ? 2u : 0u));
 		batch *landed = fl[w];
 		fl[w] = NULL;
-		if ((rc = push_end(c, &c->x[w], landed, s, n, e)))
+		if ((rc = push_end(c, &c->x[w], landed, s, n, e))) {
+			if (w == 1 && e->code == ERR_NET && !c->one_flight)
+				c->one_flight = c->retry_now = 1;
 			break;
+		}
 		done += landed->k;
 		progress(tty, done, total, _("sending"));
 	}
@@ -1446,6 +1453,12 @@ int cmd_sync(int argc, char **argv)
 		rc = push_all(&s, &c, &n, tty, &e);
 		if (!rc)
 			rc = pull_all(&s, &c, &n, tty, &e);
+		/* a second connection refused: again at once, on one (push_all) */
+		if (rc && c.retry_now) {
+			c.retry_now = 0;
+			attempt--;
+			continue;
+		}
 		/* a certificate not the stored one: once per sync, ask the server
 		 * for its identity under the pins alone, then go on */
 		if (rc && c.cert_mismatch && !refreshed) {

@@ -357,6 +357,25 @@ head_ok=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM record WHERE id = '$PL
 [ "$revs" = "1,2" ] && [ "$chain" = 1 ] && [ "$head_ok" = 1 ] \
 	&& pass "pipeline: the server holds revision 1 and revision 2 based on it, voided, the head" \
 	|| fail "pipeline: revs=$revs chain=$chain head=$head_ok"
+# a server (or a proxy, or a village's tablets behind one address) that
+# allows one connection per address: the second connection is refused, the
+# device goes on with one batch at a time, in the same sync
+PORT1=$((PORT + 7))
+"$SS" serve --data "$T/srv1" --port $PORT1 --threads 4 --max-per-client 1 >"$T/srv1.log" 2>&1 &
+SPID1=$!
+trap 'kill $SPID 2>/dev/null; kill $SPID2 2>/dev/null; kill $SPID1 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do grep -q "listening" "$T/srv1.log" 2>/dev/null && break; sleep 0.05; done
+"$SS" device enroll "One" "$LOCS" --data "$T/srv1" --port $PORT1 >"$T/one.txt"
+SPIN1=$(sed -n 's/^server key pin *//p' "$T/one.txt")
+export FA_DATA="$T/devOne"
+FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+FA_PIN=$PIN "$FA" enroll "https://127.0.0.1:$PORT1" "$(code_of "$T/one.txt")" --pin "$SPIN1" >/dev/null 2>&1
+FA_PIN=$PIN "$FA" import "$T/pl.json" >/dev/null 2>&1
+expect_status 0 "one connection per address: the sync completes without a retry" \
+	env FA_PIN=$PIN "$FA" sync --retries 0
+expect_grep "sent 700 (new 700, already there 0, merged 0, conflicts 0, refused 0).*still waiting 0" "$T/out" \
+	"one connection per address: all 700 records applied once"
+kill $SPID1; wait $SPID1 2>/dev/null
 export FA_DATA="$T/devB"
 
 # --- audit ---------------------------------------------------------------------------
