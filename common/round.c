@@ -703,8 +703,13 @@ int round_write_text(const round_ctx *r, const rank_capacity *cap, buf *b)
 			snprintf(daily, sizeof daily, "%g", c->daily_hours);
 		const char *reason = c->rc.outcome == RANK_WAITLISTED ? rank_limit_name(c->rc.limit) :
 				     c->rc.outcome == RANK_APPROVED ? "" : c->reason;
+		/* the id's last 8 characters: random in UUID v4 and v7 alike,
+		 * where v7's first ones are the time and repeat for ids made
+		 * within the same minute */
+		const char *sid = c->id ? c->id : "-";
+		size_t sl = strlen(sid);
 		buf_printf(b, "%5s  %-10.8s %6s %5s %-6s %-11s %.60s\n", rank,
-			   c->id ? c->id : "-", pts, daily, c->has_result && c->group ? c->group : "-",
+			   sl > 8 ? sid + sl - 8 : sid, pts, daily, c->has_result && c->group ? c->group : "-",
 			   rank_outcome_name(c->rc.outcome), reason ? reason : "");
 		switch (c->rc.outcome) {
 		case RANK_APPROVED:

@@ -163,7 +163,7 @@
         h('thead', {}, h('tr', {}, [t('Name'), t('Locality'), t('Instrument'), t('Assessed on'), t('Status'),
           t('Points'), t('Group'), t('Hours')].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, rows.map((r) => h('tr', {},
-          h('td', {}, h('a', { href: '#/case/' + r.id }, r.name || r.id.slice(0, 8)), r.conflict ? [' ', h('span', { class: 'tag open' }, t('conflict'))] : null),
+          h('td', {}, h('a', { href: '#/case/' + r.id }, r.name || r.id.slice(-8)), r.conflict ? [' ', h('span', { class: 'tag open' }, t('conflict'))] : null),
           h('td', {}, r.locality), h('td', {}, r.instrument), h('td', {}, r.assessed_on), h('td', {}, t(r.status || '')),
           h('td', { class: 'num' }, fmt(r.points)), h('td', {}, fmt(r.grp)), h('td', { class: 'num' }, fmt(r.hours))))))));
   }

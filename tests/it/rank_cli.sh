@@ -27,6 +27,18 @@ else fail "rank: reversed input differs"; diff "$T/gen.out" "$T/rev.out" | head;
 n=$(grep -c '"outcome": "approved"' "$T/gen.out")
 [ "$n" -le 100 ] && pass "rank: approved ($n) within max-users" || fail "rank: $n approved > 100"
 
+# the text list names each case by its id's last 8 characters: distinct for
+# the 300 cases (UUID v7 ids made a minute apart share their first 8)
+"$SS" rank --cases "$T/gen.json" --max-users 100 --format text >"$T/gen.txt" 2>"$T/err"
+short=$(awk 'NR > 1 && $1 ~ /^[0-9-]+$/ && NF >= 5 {print $2}' "$T/gen.txt" | sort)
+nshort=$(printf '%s\n' "$short" | grep -c .)
+ndist=$(printf '%s\n' "$short" | sort -u | grep -c .)
+nlast=$(printf '%s\n' "$short" | while read -r x; do grep -c "\"id\":\"[0-9a-f-]*$x\"" "$T/gen.json"; done | grep -c '^1$')
+nfirst=$(grep -o '^{"id":"[0-9a-f]\{8\}' "$T/gen.json" | sort -u | wc -l)
+[ "$nshort" = 300 ] && [ "$ndist" = 300 ] && [ "$nlast" = 300 ] \
+	&& pass "rank text: 300 cases, 300 distinct short ids, each the end of one id (their first 8 characters: $nfirst distinct)" \
+	|| fail "rank text: $nshort listed, $ndist distinct, $nlast matching one id's end"
+
 # stdin
 "$SS" rank --cases - --max-users 12 <"$SAMPLE" >"$T/stdin.out" 2>&1
 cmp -s "$T/stdin.out" "$EXPECTED" && pass "rank: reads standard input" || fail "rank: stdin output differs"
