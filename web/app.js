@@ -242,7 +242,7 @@
       } catch (e) { out.replaceChildren(errMsg(e)); }
     }
     main.append(h('h1', {}, t('Conflict') + ' · ' + t(c.kind) + ' · ' + c.locality),
-      h('p', {}, h('a', { href: '#/case/' + c.record_id }, t('Record') + ' ' + c.record_id.slice(0, 8)), ' · ',
+      h('p', {}, h('a', { href: '#/case/' + c.record_id }, t('Record') + ' ' + c.record_id.slice(-8)), ' · ',
         h('span', { class: 'tag ' + c.status, id: 'status' }, t(c.status)), c.resolved_by ? ' · ' + t('resolved by') + ' ' + c.resolved_by : ''),
       h('div', { class: 'side' }, side('a', t('Version A')), side('b', t('Version B'))), out);
   }
@@ -407,7 +407,7 @@
         h('thead', {}, h('tr', {}, [t('Assistant'), t('Locality'), t('Role'), t('Status'), t('Users'), t('Hours a day'), t('Load'), t('Problems')].map((x) => h('th', { scope: 'col' }, x)))),
         h('tbody', {}, list.map((x) => h('tr', { 'data-id': x.id },
           h('td', {}, x.initials), h('td', {}, x.locality), h('td', {}, t(x.role)), h('td', {}, t(x.status)),
-          h('td', {}, x.users.map((u) => h('div', {}, u.person.slice(0, 8) + ` · ${fmt(u.hours)} h${u.child ? ' · ' + t('child') : ''}`))),
+          h('td', {}, x.users.map((u) => h('div', {}, u.person.slice(-8) + ` · ${fmt(u.hours)} h${u.child ? ' · ' + t('child') : ''}`))),
           h('td', { class: 'num hours' }, fmt(x.hours)), h('td', {}, h('span', { class: 'tag' + (x.load === 'over' ? ' open' : '') }, t(x.load))),
           h('td', {}, [...x.violations, ...x.warnings].map((v) => t(v)).join(', ')))))))));
   }
