@@ -23,7 +23,6 @@
 #include <mbedtls/pkcs5.h>
 #include <mbedtls/platform_util.h>
 #include <nettle/sha2.h>
-#include <mbedtls/version.h>
 
 #define SEAL_VERSION 1
 #define MIN_ITERATIONS 1000u

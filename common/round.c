@@ -72,29 +72,23 @@ static void pool_free(strpool *p)
 	p->blocks = NULL;
 }
 
-static double now_s(void)
+static double clock_s(clockid_t id)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* CPU time of the calling thread: what other load on the machine does
  * not change (a benchmark's second reading). */
 static double cpu_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The whole process's: ranking a large round sorts on two threads
- * (rank_order), and nothing else runs while it does. */
-static double proc_cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return clock_s(CLOCK_THREAD_CPUTIME_ID);
 }
 
 int round_new(const instrument *in, round_ctx **out, err *e)
@@ -105,7 +99,7 @@ int round_new(const instrument *in, round_ctx **out, err *e)
 	round_ctx *r = calloc(1, sizeof *r);
 	if (!r)
 		return err_set(e, ERR_NOMEM, "out of memory");
-	json_arena_install(); /* for score_text; a no-op once done */
+	json_arena_install(); /* score_text and the stream's workers parse into it */
 	r->in = in;
 	if (inst_eval_init(&r->ev, in)) {
 		free(r);
@@ -476,9 +470,6 @@ int round_add_stream(round_ctx *r, json_array_reader *rd, int threads, err *e)
 		threads = 1;
 	if (threads > 16)
 		threads = 16;
-	/* the workers parse into their own arenas (score_batch); installing
-	 * cJSON's allocator is a no-op once done (the server does it first) */
-	json_arena_install();
 	stream_job j;
 	memset(&j, 0, sizeof j);
 	j.r = r;
@@ -585,7 +576,9 @@ done:
 
 int round_run(round_ctx *r, const rank_capacity *cap, err *e)
 {
-	double t0 = now_s(), u0 = proc_cpu_s();
+	/* the process's CPU time: a large round is sorted on two threads
+	 * (rank_order), and nothing else runs meanwhile */
+	double t0 = now_s(), u0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (!r->order || r->n) {
 		rank_case **o = realloc(r->order, (r->n ? r->n : 1) * sizeof *o);
 		if (!o)
@@ -600,7 +593,7 @@ int round_run(round_ctx *r, const rank_capacity *cap, err *e)
 	rank_order(r->order, r->n, &spec);
 	rank_allocate(r->order, r->n, cap);
 	r->rank_s += now_s() - t0;
-	r->rank_cpu_s += proc_cpu_s() - u0;
+	r->rank_cpu_s += clock_s(CLOCK_PROCESS_CPUTIME_ID) - u0;
 	return 0;
 }
 

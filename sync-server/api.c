@@ -7,7 +7,6 @@
 #include "api.h"
 
 #include <malloc.h>
-#include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>

@@ -840,14 +840,6 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	return rc < 0 ? rc : 0;
 }
 
-/* A revision that is its record's head is stored with body '' (bodies are
- * objects, never empty): its text is record.body, written once, not twice.
- * Before a record's head moves on, the old head's text goes back into its
- * revision row. Readers of revision bodies use REV_BODY. */
-#define REV_BODY(v) \
-	"coalesce(nullif(" v ".body, ''), (SELECT x.body FROM record x WHERE x.id = " v \
-	".record_id AND x.head = " v ".hash))"
-
 static int keep_head_body(central *c, const char *id, const char *new_head, err *e)
 {
 	db_stmt st;
@@ -966,7 +958,8 @@ static const char *validate_record(central *c, const central_device *dev, const 
 /* Applies one revision inside the push transaction. Returns 0 and sets
  * status (and code/msg for refused); negative on storage errors. */
 static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
-		     const char *h, const score_result *sr, const char **status, const char **code, char *msg, size_t msglen,
+		     const char *h, const score_result *sr, const char **status, const char **code,
+		     char *msg, size_t msglen,
 		     char conflict_id[UUID_STR_LEN], char hash_out[65], int64_t *rev_out,
 		     const char **id_out, err *e)
 {
@@ -1310,8 +1303,8 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 		const char *status, *code, *id;
 		char msg[200], cid[UUID_STR_LEN], hash[65];
 		int64_t rev;
-		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &scores[ri], &status, &code, msg, sizeof msg,
-				    cid, hash, &rev, &id, e)))
+		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &scores[ri], &status, &code, msg,
+				    sizeof msg, cid, hash, &rev, &id, e)))
 			goto fail;
 		ri++;
 		result_line(out, first, id, rev, hash, status, code, code ? msg : NULL,

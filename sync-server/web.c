@@ -436,12 +436,8 @@ static const char conflict_sql[] =
 	" (SELECT name FROM device WHERE id = ra.device_id) AS a_device_name,"
 	" (SELECT name FROM device WHERE id = rb.device_id) AS b_device_name,"
 	" ra.received_at AS a_at, rb.received_at AS b_at,"
-	/* a revision that is its record's head keeps its text in record.body
-	 * (central.c, REV_BODY): its own body is '' */
-	" coalesce(nullif(ra.body, ''), (SELECT x.body FROM record x WHERE x.id = ra.record_id"
-	"   AND x.head = ra.hash)) AS a_body_json,"
-	" coalesce(nullif(rb.body, ''), (SELECT x.body FROM record x WHERE x.id = rb.record_id"
-	"   AND x.head = rb.hash)) AS b_body_json, f.resolution, f.resolved_by"
+	" " REV_BODY("ra") " AS a_body_json, " REV_BODY("rb") " AS b_body_json,"
+	" f.resolution, f.resolved_by"
 	" FROM conflict f JOIN record r ON r.id = f.record_id"
 	" JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
 	" JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"

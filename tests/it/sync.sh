@@ -13,9 +13,11 @@ SRV="$T/srv"
 PIN=2468
 SPID2=""
 
-start_server() { # $1 data dir, $2 port, $3 log
-	"$SS" serve --data "$1" --port "$2" --threads 4 >"$3" 2>&1 &
-	for _ in $(seq 100); do grep -q "listening" "$3" 2>/dev/null && return 0; sleep 0.05; done
+start_server() { # $1 data dir, $2 port, $3 log, then more options of serve
+	sd=$1 sp=$2 sl=$3
+	shift 3
+	"$SS" serve --data "$sd" --port "$sp" --threads 4 "$@" >"$sl" 2>&1 &
+	for _ in $(seq 100); do grep -q "listening" "$sl" 2>/dev/null && return 0; sleep 0.05; done
 	return 1
 }
 start_server "$SRV" $PORT "$T/server.log" && pass "server: serving TLS on $PORT" || { fail "server did not start"; cat "$T/server.log"; finish; exit 1; }
@@ -37,6 +39,18 @@ api() { # method path [body-file] -> writes $T/resp, prints status
 	fi
 }
 code_of() { sed -n 's/^enrollment code *\([A-Z0-9-]*\).*/\1/p' "$1"; }
+# cases_device NAME CASES DIR [SERVER_DIR PORT]: a device (FA_DATA=DIR from
+# here on) enrolled for the localities of a gen-cases file, holding its cases
+cases_device() {
+	cd_srv=${4:-$SRV}; cd_port=${5:-$PORT}
+	cd_locs=$(grep -o '"locality":"[^"]*"' "$2" | cut -d'"' -f4 | sort -u | paste -sd, -)
+	"$SS" device enroll "$1" "$cd_locs" --data "$cd_srv" --port "$cd_port" >"$T/$1.enroll"
+	export FA_DATA="$3"
+	FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
+	FA_PIN=$PIN "$FA" enroll "https://127.0.0.1:$cd_port" "$(code_of "$T/$1.enroll")" \
+		--pin "$(sed -n 's/^server key pin *//p' "$T/$1.enroll")" >/dev/null 2>&1
+	FA_PIN=$PIN "$FA" import "$2" >/dev/null 2>&1
+}
 sha() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
 
 # --- enrollment --------------------------------------------------------------
@@ -298,12 +312,7 @@ TOKEN=$T1
 "$SS" audit verify --data "$SRV" >/dev/null
 # --- R1: a device killed at random moments of a sync loses and duplicates nothing ---
 "$BIN/gen-cases" --count 1500 --seed 31 >"$T/r1.json"
-LOCS=$(grep -o '"locality":"[^"]*"' "$T/r1.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
-"$SS" device enroll "R1" "$LOCS" --data "$SRV" --port $PORT >"$T/r1e.txt"
-export FA_DATA="$T/devR1"
-FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
-FA_PIN=$PIN "$FA" enroll "$URL" "$(code_of "$T/r1e.txt")" --pin "$SPIN" >/dev/null 2>&1
-FA_PIN=$PIN "$FA" import "$T/r1.json" >/dev/null 2>&1
+cases_device R1 "$T/r1.json" "$T/devR1"
 total=$(FA_PIN=$PIN "$FA" outbox | sed -n 's/^Waiting to sync: //p')
 kills=0
 for i in $(seq 40); do
@@ -340,12 +349,7 @@ echo "R1 kills=$kills records=$total lost=$lost duplicated=$dup integrity=$integ
 # Sent with the second batch, it would be a second "revision 1" with other
 # content (refused) or arrive before it.
 "$BIN/gen-cases" --count 350 --seed 32 >"$T/pl.json"
-LOCS=$(grep -o '"locality":"[^"]*"' "$T/pl.json" | cut -d'"' -f4 | sort -u | paste -sd, -)
-"$SS" device enroll "PL" "$LOCS" --data "$SRV" --port $PORT >"$T/ple.txt"
-export FA_DATA="$T/devPL"
-FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
-FA_PIN=$PIN "$FA" enroll "$URL" "$(code_of "$T/ple.txt")" --pin "$SPIN" >/dev/null 2>&1
-FA_PIN=$PIN "$FA" import "$T/pl.json" >/dev/null 2>&1
+cases_device PL "$T/pl.json" "$T/devPL"
 PL=$(grep -o '^{"id":"[0-9a-f-]*"' "$T/pl.json" | head -1 | cut -d'"' -f4)
 FA_PIN=$PIN "$FA" void "$PL" --reason "грешка" >/dev/null
 expect_status 0 "pipeline: 701 revisions pushed" env FA_PIN=$PIN "$FA" sync --retries 0
@@ -361,16 +365,10 @@ head_ok=$(sqlite3 "$SRV/central.db" "SELECT count(*) FROM record WHERE id = '$PL
 # allows one connection per address: the second connection is refused, the
 # device goes on with one batch at a time, in the same sync
 PORT1=$((PORT + 7))
-"$SS" serve --data "$T/srv1" --port $PORT1 --threads 4 --max-per-client 1 >"$T/srv1.log" 2>&1 &
+start_server "$T/srv1" $PORT1 "$T/srv1.log" --max-per-client 1
 SPID1=$!
 trap 'kill $SPID 2>/dev/null; kill $SPID2 2>/dev/null; kill $SPID1 2>/dev/null; rm -rf "$T"' EXIT
-for _ in $(seq 100); do grep -q "listening" "$T/srv1.log" 2>/dev/null && break; sleep 0.05; done
-"$SS" device enroll "One" "$LOCS" --data "$T/srv1" --port $PORT1 >"$T/one.txt"
-SPIN1=$(sed -n 's/^server key pin *//p' "$T/one.txt")
-export FA_DATA="$T/devOne"
-FA_PIN=$PIN "$FA" init --kdf-ms 20 >/dev/null
-FA_PIN=$PIN "$FA" enroll "https://127.0.0.1:$PORT1" "$(code_of "$T/one.txt")" --pin "$SPIN1" >/dev/null 2>&1
-FA_PIN=$PIN "$FA" import "$T/pl.json" >/dev/null 2>&1
+cases_device One "$T/pl.json" "$T/devOne" "$T/srv1" $PORT1
 expect_status 0 "one connection per address: the sync completes without a retry" \
 	env FA_PIN=$PIN "$FA" sync --retries 0
 expect_grep "sent 700 (new 700, already there 0, merged 0, conflicts 0, refused 0).*still waiting 0" "$T/out" \
