@@ -241,6 +241,11 @@ int64_t db_changes(db *d)
 	return sqlite3_changes64(d->h);
 }
 
+int64_t db_last_rowid(db *d)
+{
+	return sqlite3_last_insert_rowid(d->h);
+}
+
 int db_migrate(db *d, const char *const *migrations, int n, err *e)
 {
 	int rc = db_exec(d, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)", e);

@@ -85,6 +85,9 @@ int64_t db_int(db *d, int64_t dflt, const char *sql);
 
 int64_t db_changes(db *d);
 
+/* The rowid of the last row inserted through d. */
+int64_t db_last_rowid(db *d);
+
 /* The current UTC time as stored in rows: "YYYY-MM-DDTHH:MM:SSZ". */
 void db_timestamp(char out[21]);
 

@@ -384,7 +384,7 @@ int assistant_user_hours_of(central *c, const char *person_id, const char *on_da
 				" WHERE r.kind = 'assessment'"
 				" AND json_extract(r.body, '$.instrument') = 'bg-independent-living'"
 				" AND json_extract(r.body, '$.status') = 'final'"
-				" AND json_extract(r.body, '$.person.id') = :p"
+				" AND r.person = :p"
 				" ORDER BY json_extract(r.body, '$.assessed_on') DESC, r.id DESC LIMIT 1", e);
 		if (rc)
 			return rc;

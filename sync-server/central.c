@@ -125,6 +125,60 @@ static const char *const migrations[] = {
 	"CREATE UNIQUE INDEX revision_by_record ON revision(record_id, hash);"
 	"CREATE UNIQUE INDEX revision_by_device ON revision(record_id, rev, device_id)"
 	"  WHERE device_id != 'server';",
+	/* 7 → 8: an edit writes near the end of the store. Every revision
+	 * keeps its own text, written once when it arrives (before, a head's
+	 * text was in record.body and went back into its revision row when the
+	 * head moved on: two rewrites of old pages per edit). What changes
+	 * about a record (its head) is a small row, record_head, and `record`
+	 * is a view of it with its head's text; inserting into the view still
+	 * works (scripts, the bench loaders). The index on (record, rev,
+	 * device) is gone: apply_one finds a clash through (record, hash), in
+	 * the same transaction; one index instead of two takes half the
+	 * random pages of an edit. An assessment's person is a column
+	 * (record_head.person), indexed, instead of an index on an expression
+	 * of the body. Revisions get an explicit INTEGER PRIMARY KEY, which
+	 * VACUUM keeps, as record_head.rev_seq points at it. */
+	"CREATE TABLE revision_new("
+	"  seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, kind TEXT NOT NULL, record_id TEXT NOT NULL,"
+	"  rev INTEGER NOT NULL, base TEXT, device_id TEXT NOT NULL, body TEXT NOT NULL,"
+	"  received_at TEXT NOT NULL);"
+	"INSERT INTO revision_new(seq, hash, kind, record_id, rev, base, device_id, body, received_at)"
+	"  SELECT v.rowid, v.hash, v.kind, v.record_id, v.rev, v.base, v.device_id,"
+	"    CASE WHEN v.body = '' THEN coalesce((SELECT r.body FROM record r"
+	"      WHERE r.id = v.record_id AND r.head = v.hash), '') ELSE v.body END, v.received_at"
+	"  FROM revision v ORDER BY v.rowid;"
+	"DROP TABLE revision;"
+	"ALTER TABLE revision_new RENAME TO revision;"
+	"CREATE UNIQUE INDEX revision_by_record ON revision(record_id, hash);"
+	/* a head without its revision row (a store that met 6 → 7's bug) */
+	"INSERT INTO revision(hash, kind, record_id, rev, base, device_id, body, received_at)"
+	"  SELECT r.head, r.kind, r.id, 0, NULL, 'server', r.body, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+	"  FROM record r WHERE NOT EXISTS (SELECT 1 FROM revision v"
+	"    WHERE v.record_id = r.id AND v.hash = r.head);"
+	"CREATE TABLE record_head("
+	"  id TEXT PRIMARY KEY, kind TEXT NOT NULL, locality TEXT NOT NULL, head TEXT NOT NULL,"
+	"  rev_seq INTEGER NOT NULL, conflict TEXT, person TEXT) WITHOUT ROWID;"
+	"INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+	"  SELECT r.id, r.kind, r.locality, r.head,"
+	"    (SELECT v.seq FROM revision v WHERE v.record_id = r.id AND v.hash = r.head), r.conflict,"
+	"    CASE WHEN r.kind = 'assessment' AND json_valid(r.body)"
+	"      THEN json_extract(r.body, '$.person.id') END"
+	"  FROM record r ORDER BY r.id;"
+	"DROP TABLE record;"
+	"CREATE INDEX record_by_person ON record_head(person) WHERE person IS NOT NULL;"
+	"CREATE VIEW record(id, kind, locality, head, body, conflict, person) AS"
+	"  SELECT h.id, h.kind, h.locality, h.head, v.body, h.conflict, h.person"
+	"  FROM record_head h JOIN revision v ON v.seq = h.rev_seq;"
+	"CREATE TRIGGER record_insert INSTEAD OF INSERT ON record BEGIN"
+	"  INSERT INTO revision(hash, kind, record_id, rev, base, device_id, body, received_at)"
+	"    VALUES (NEW.head, NEW.kind, NEW.id, 0, NULL, 'server', NEW.body,"
+	"            strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
+	"  INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+	"    VALUES (NEW.id, NEW.kind, NEW.locality, NEW.head,"
+	"            (SELECT seq FROM revision WHERE record_id = NEW.id AND hash = NEW.head),"
+	"            NEW.conflict, CASE WHEN NEW.kind = 'assessment' AND json_valid(NEW.body)"
+	"              THEN json_extract(NEW.body, '$.person.id') END);"
+	"END;",
 };
 
 static int migrate(central *c, err *e)
@@ -154,6 +208,7 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	/* 4 MB of page cache instead of 2: the revision and change indexes are
 	 * touched at random, and every miss was a pread of the file. */
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
+	db_exec(&c->d, "PRAGMA mmap_size=1073741824", NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->inst_lock, NULL);
 	return 0;
@@ -816,8 +871,11 @@ int central_change_locked(central *c, const char *kind, const char *id, const ch
 	return rc < 0 ? rc : 0;
 }
 
+/* Stores a revision with its text (nothing if the record already has one
+ * with that hash) and gives its seq. */
 static int put_revision(central *c, const char *hash, const char *kind, const char *id, int64_t rev,
-			const char *base, const char *device_id, const char *body_text, err *e)
+			const char *base, const char *device_id, const char *body_text, int64_t *seq,
+			err *e)
 {
 	db_stmt st;
 	char at[21];
@@ -837,47 +895,66 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	db_bind_text(&st, ":at", at, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
-	return rc < 0 ? rc : 0;
-}
-
-static int keep_head_body(central *c, const char *id, const char *new_head, err *e)
-{
-	db_stmt st;
-	int rc = db_prepare_cached(&c->d, &st,
-			    "UPDATE revision SET body = (SELECT body FROM record WHERE id = :id)"
-			    " WHERE record_id = :id AND hash = (SELECT head FROM record WHERE id = :id)"
-			    " AND body = '' AND hash != :nh", e);
-	if (rc)
+	if (rc < 0)
+		return rc;
+	if (db_changes(&c->d) == 1) {
+		*seq = db_last_rowid(&c->d);
+		return 0;
+	}
+	if ((rc = db_prepare_cached(&c->d, &st,
+				    "SELECT seq FROM revision WHERE record_id = :id AND hash = :h", e)))
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
-	db_bind_text(&st, ":nh", new_head, -1);
+	db_bind_text(&st, ":h", hash, -1);
 	rc = db_step(&st, e);
+	if (rc == 1)
+		*seq = db_col_int(&st, 0);
 	db_finalize(&st);
+	if (rc == 0)
+		rc = err_set(e, ERR_STATE, "revision of %.40s neither stored nor found", id);
 	return rc < 0 ? rc : 0;
 }
 
-/* fresh: the record is known not to exist yet. */
+/* Makes revision seq (hash head) record id's head. body is its text,
+ * parsed: an assessment's person is kept beside it. fresh: the record is
+ * known not to exist yet. */
 static int set_record(central *c, const char *id, const char *kind, const char *locality,
-		      const char *head, const char *body_text, const char *conflict, int fresh,
-		      err *e)
+		      const char *head, int64_t seq, const cJSON *body, const char *conflict,
+		      int fresh, err *e)
 {
 	db_stmt st;
-	int rc = fresh ? 0 : keep_head_body(c, id, head, e);
-	if (rc)
-		return rc;
-	rc = db_prepare_cached(&c->d, &st,
-			    "INSERT INTO record(id, kind, locality, head, body, conflict)"
-			    " VALUES (:id, :k, :loc, :head, :body, :cf) ON CONFLICT(id) DO UPDATE SET"
-			    " head = excluded.head, body = excluded.body, locality = excluded.locality,"
-			    " conflict = coalesce(excluded.conflict, record.conflict)", e);
+	const char *person = NULL;
+	int assessment = !strcmp(kind, "assessment");
+	if (assessment) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(body, "person");
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(p, "id");
+		person = cJSON_IsString(pid) ? pid->valuestring : NULL;
+	}
+	/* Only an assessment's upsert names person: an UPDATE that sets an
+	 * indexed column rewrites its index entry, a random page per edit. */
+	int rc = db_prepare_cached(&c->d, &st,
+			    fresh ? "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p)"
+			    : assessment ?
+				    "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
+				    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
+				    " conflict = coalesce(excluded.conflict, record_head.conflict),"
+				    " person = excluded.person"
+				    : "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
+				    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
+				    " conflict = coalesce(excluded.conflict, record_head.conflict)",
+			    e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
 	db_bind_text(&st, ":k", kind, -1);
 	db_bind_text(&st, ":loc", locality, -1);
 	db_bind_text(&st, ":head", head, -1);
-	db_bind_text_static(&st, ":body", body_text, -1);
+	db_bind_int(&st, ":seq", seq);
 	db_bind_text(&st, ":cf", conflict, -1);
+	db_bind_text(&st, ":p", person, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);
 	return rc < 0 ? rc : 0;
@@ -1025,11 +1102,12 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (rc < 0)
 		goto done;
 	rc = 0;
+	int64_t seq = 0;
 	if (!head[0] || (base && !strcmp(base, head))) {
 		/* new record, or a change made from the current head: the
-		 * revision becomes the head, its text is in record.body */
-		if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, "", e)) ||
-		    (rc = set_record(c, id, kind, locality, h, text, NULL, !head[0], e)) ||
+		 * revision becomes the head */
+		if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)) ||
+		    (rc = set_record(c, id, kind, locality, h, seq, body, NULL, !head[0], e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
 		if (!strcmp(kind, "assessment") &&
@@ -1039,12 +1117,12 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done2;
 	}
 	/* Made from another base: three-way merge. */
-	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, e)))
+	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)))
 		goto done2;
 	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
 	if (base) {
-		if ((rc = db_prepare(&c->d, &st, "SELECT " REV_BODY("v") " FROM revision v WHERE v.record_id = :id"
-				     " AND v.hash = :h", e)))
+		if ((rc = db_prepare(&c->d, &st, "SELECT body FROM revision WHERE record_id = :id AND hash = :h",
+				     e)))
 			goto done3;
 		db_bind_text(&st, ":id", id, -1);
 		db_bind_text(&st, ":h", base, -1);
@@ -1061,9 +1139,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	char mh[65];
 	crypto_sha256_hex(mtext, strlen(mtext), mh);
 	if (cJSON_GetArraySize(fields) == 0) {
-		if (strcmp(mh, head) && (rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e)))
-			goto done4;
-		if ((rc = set_record(c, id, kind, locality, mh, mtext, NULL, 0, e)) ||
+		if ((rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e)) ||
+		    (rc = set_record(c, id, kind, locality, mh, seq, merged, NULL, 0, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, NULL, e)))
 			goto done4;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
@@ -1095,10 +1172,10 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		db_finalize(&st);
 		rc = rc < 0 ? rc : 0;
 	}
-	if (!rc && strcmp(mh, head))
-		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, e);
 	if (!rc)
-		rc = set_record(c, id, kind, locality, mh, mtext, conflict_id, 0, e);
+		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e);
+	if (!rc)
+		rc = set_record(c, id, kind, locality, mh, seq, merged, conflict_id, 0, e);
 	if (!rc)
 		rc = central_change_locked(c, kind, id, locality, NULL, e);
 	if (!rc)
@@ -1456,7 +1533,7 @@ int central_conflict_show(central *c, const char *id, buf *out, err *e)
 	db_stmt st;
 	pthread_mutex_lock(&c->lock);
 	int rc = db_prepare(&c->d, &st,
-			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, " REV_BODY("ra") ", " REV_BODY("rb") ","
+			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, ra.body, rb.body,"
 			    " ra.device_id, rb.device_id, coalesce(f.resolution, '')"
 			    " FROM conflict f JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
 			    " JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"
@@ -1544,7 +1621,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 		}
 		cJSON *chosen = NULL, *fields = NULL;
 		if ((rc = db_prepare(&c->d, &st,
-				     "SELECT " REV_BODY("r") ", f.fields FROM revision r, conflict f WHERE f.id = :id"
+				     "SELECT r.body, f.fields FROM revision r, conflict f WHERE f.id = :id"
 				     " AND r.record_id = f.record_id AND r.hash = :h",
 				     e)))
 			goto fail;
@@ -1572,13 +1649,11 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	char h[65];
 	crypto_sha256_hex(body_text, strlen(body_text), h);
 	db_timestamp(at);
-	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, e)) ||
-	    (rc = keep_head_body(c, rec, h, e)) ||
-	    (rc = db_prepare(&c->d, &st,
-			     "UPDATE record SET head = :h, body = :b, conflict = NULL WHERE id = :id", e)))
+	int64_t seq = 0;
+	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, &seq, e)) ||
+	    (rc = set_record(c, rec, kind, locality, h, seq, body, NULL, 0, e)) ||
+	    (rc = db_prepare(&c->d, &st, "UPDATE record_head SET conflict = NULL WHERE id = :id", e)))
 		goto fail;
-	db_bind_text(&st, ":h", h, -1);
-	db_bind_text(&st, ":b", body_text, -1);
 	db_bind_text(&st, ":id", rec, -1);
 	rc = db_step(&st, e);
 	db_finalize(&st);

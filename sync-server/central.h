@@ -46,14 +46,6 @@ typedef struct central_device {
 int central_open(central *c, const char *dir, const char *inst_dirs, err *e);
 void central_close(central *c);
 
-/* A revision that is its record's head is stored with body '' (bodies are
- * objects, never empty): its text is record.body, written once, not twice.
- * Before a record's head moves on, the old head's text goes back into its
- * revision row. SQL that reads revision v's body uses REV_BODY("v"). */
-#define REV_BODY(v) \
-	"coalesce(nullif(" v ".body, ''), (SELECT x.body FROM record x WHERE x.id = " v \
-	".record_id AND x.head = " v ".hash))"
-
 /* --- enrollment and devices ------------------------------------------- */
 
 /* Creates a one-time enrollment code for assessor and localities

@@ -436,7 +436,7 @@ static const char conflict_sql[] =
 	" (SELECT name FROM device WHERE id = ra.device_id) AS a_device_name,"
 	" (SELECT name FROM device WHERE id = rb.device_id) AS b_device_name,"
 	" ra.received_at AS a_at, rb.received_at AS b_at,"
-	" " REV_BODY("ra") " AS a_body_json, " REV_BODY("rb") " AS b_body_json,"
+	" ra.body AS a_body_json, rb.body AS b_body_json,"
 	" f.resolution, f.resolved_by"
 	" FROM conflict f JOIN record r ON r.id = f.record_id"
 	" JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
