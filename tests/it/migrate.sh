@@ -1,0 +1,106 @@
+#!/bin/sh
+# The central store's schema 7 → 8 with the real binary on a real store
+# (tests/fixtures/central-v7.sql: what sync.sh's protocol part leaves, and
+# one head whose revision row a 6 → 7 store had lost): every record's text
+# and every revision's text are what they were, each revision's text
+# hashes to its name, and the migrated store serves pulls, takes edits and
+# shows its conflict.
+. "$(dirname "$0")/lib.sh"
+SS="$BIN/sync-server"
+export LC_ALL=C.UTF-8
+command -v curl >/dev/null || { echo "0 passed, 1 failed"; echo "FAIL curl is needed"; exit 1; }
+SRV="$T/srv"
+DB="$SRV/central.db"
+mkdir -p "$SRV"
+sqlite3 "$DB" <"$ACCEPT/central-v7.sql"
+q() { sqlite3 "$DB" "$1"; }
+RECS="SELECT id, kind, locality, head, body, coalesce(conflict, '') FROM record ORDER BY id"
+q "$RECS" >"$T/rec.before"
+# a schema-7 revision that is its record's head keeps its text in record.body
+q "SELECT record_id, hash, coalesce(nullif(body, ''), (SELECT x.body FROM record x
+   WHERE x.id = v.record_id AND x.head = v.hash)) FROM revision v ORDER BY record_id, hash" >"$T/rev.before"
+LOST=7c1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
+[ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 7 ] && [ -s "$T/rec.before" ] \
+	&& [ "$(q "SELECT count(*) FROM record r WHERE NOT EXISTS (SELECT 1 FROM revision v
+	        WHERE v.record_id = r.id AND v.hash = r.head)")" = 1 ] \
+	&& pass "fixture: a schema-7 store with $(wc -l <"$T/rec.before") records, one head without its revision" \
+	|| fail "fixture: not the store this test expects"
+
+expect_status 0 "migrate: the server opens the schema-7 store" "$SS" conflicts list --data "$SRV"
+[ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 8 ] && pass "migrate: schema 8" \
+	|| fail "migrate: schema $(q "SELECT value FROM meta WHERE key = 'schema_version'")"
+q "$RECS" >"$T/rec.after"
+cmp -s "$T/rec.before" "$T/rec.after" && pass "migrate: every record's kind, locality, head, text and conflict as before" \
+	|| { fail "migrate: records changed"; diff "$T/rec.before" "$T/rec.after" | head -5; }
+q "SELECT record_id, hash, body FROM revision ORDER BY record_id, hash" >"$T/rev.after"
+lost=$(comm -23 "$T/rev.before" "$T/rev.after" | wc -l)
+added=$(comm -13 "$T/rev.before" "$T/rev.after")
+[ "$lost" = 0 ] && pass "migrate: every revision keeps its text (the heads' texts moved into their rows)" \
+	|| { fail "migrate: $lost revisions lost or changed"; comm -23 "$T/rev.before" "$T/rev.after" | head -3; }
+[ "$(printf '%s\n' "$added" | grep -c .)" = 1 ] && printf '%s' "$added" | grep -q "^$LOST|" \
+	&& pass "migrate: the head without a revision row got one, with the record's text" \
+	|| fail "migrate: revisions added: $added"
+[ "$(q "SELECT count(*) FROM revision WHERE body = ''")" = 0 ] && pass "migrate: no revision without its text" \
+	|| fail "migrate: revisions without text"
+bad=0
+for s in $(q "SELECT seq FROM revision"); do
+	h=$(q "SELECT hash FROM revision WHERE seq = $s")
+	b=$(printf '%s' "$(q "SELECT body FROM revision WHERE seq = $s")" | sha256sum | cut -d' ' -f1)
+	[ "$h" = "$b" ] || bad=$((bad + 1))
+done
+[ "$bad" = 0 ] && pass "migrate: each revision's text hashes to its name ($(q "SELECT count(*) FROM revision") revisions)" \
+	|| fail "migrate: $bad revisions whose text is not their hash's"
+na=$(q "SELECT count(*) FROM record WHERE kind = 'assessment'")
+[ "$na" -gt 0 ] && [ "$(q "SELECT count(*) FROM record WHERE kind = 'assessment'
+   AND person = json_extract(body, '\$.person.id')")" = "$na" ] \
+	&& [ "$(q "SELECT count(*) FROM record WHERE kind != 'assessment' AND person IS NOT NULL")" = 0 ] \
+	&& pass "migrate: an assessment's person is its column ($na assessments)" || fail "migrate: person column"
+q "PRAGMA integrity_check" >"$T/ic"
+expect_grep "^ok$" "$T/ic" "migrate: the store passes integrity_check"
+
+# the migrated store at work: a new device pulls every record, edits one
+PORT=$(( 20000 + ($$ + 7) % 20000 ))
+"$SS" serve --data "$SRV" --port "$PORT" --threads 2 >"$T/server.log" 2>&1 &
+SPID=$!
+trap 'kill $SPID 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do grep -q listening "$T/server.log" 2>/dev/null && break; sleep 0.05; done
+SPIN=$(sed -n 's/^server key pin //p' "$T/server.log")
+api() { # method path [body-file] -> $T/resp, prints the status
+	curl -s -o "$T/resp" -w '%{http_code}' --cacert "$SRV/server.crt" --pinnedpubkey "$SPIN" \
+		-H "Content-Type: application/json" -H "Authorization: Bearer ${TOKEN:-x}" \
+		-X "$1" ${3:+--data-binary @"$3"} "https://127.0.0.1:$PORT$2"
+}
+LOCS=$(q "SELECT DISTINCT locality FROM record" | paste -sd, -)
+"$SS" device enroll "Проверка" "$LOCS" --data "$SRV" --port "$PORT" >"$T/enroll.txt"
+printf '{"code":"%s","device_name":"migrated"}' \
+	"$(sed -n 's/^enrollment code *\([A-Z0-9-]*\).*/\1/p' "$T/enroll.txt")" >"$T/enr.json"
+api POST /v1/enroll "$T/enr.json" >/dev/null
+TOKEN="$(sed 's/.*"device_id":"\([^"]*\)".*"token":"\([0-9a-f]*\)".*/\1.\2/' "$T/resp")"
+[ "$(api GET "/v1/pull?cursor=0&limit=500")" = 200 ] && pass "serve: a new device pulls from the migrated store" \
+	|| fail "serve: pull $(head -c 300 "$T/resp")"
+missing=0
+for id in $(q "SELECT id FROM record WHERE kind IN ('person', 'household', 'assessment', 'service')"); do
+	h=$(q "SELECT head FROM record WHERE id = '$id'")
+	grep -q "\"id\":\"$id\",\"hash\":\"$h\"" "$T/resp" || missing=$((missing + 1))
+done
+[ "$missing" = 0 ] && pass "serve: every record arrives at its head" || fail "serve: $missing records missing from the pull"
+grep -q "\"id\":\"$LOST\",\"hash\":\"[0-9a-f]*\",\"body\":{\"address\":\"б\"" "$T/resp" \
+	|| grep -q "\"id\":\"$LOST\".*\"address\":\"б\"" "$T/resp" \
+	&& pass "serve: the record whose head had no revision arrives with its text" || fail "serve: $LOST's text"
+# an edit made from the head the migration kept
+HEAD=$(q "SELECT head FROM record WHERE id = '$LOST'")
+OLD=$(q "SELECT body FROM record WHERE id = '$LOST'")
+NEW='{"address":"в","locality":"Басарбово","name":"Н","sex":"f"}'
+NH=$(printf '%s' "$NEW" | sha256sum | cut -d' ' -f1)
+printf '{"batch":"0b0b0b0b-1111-4111-8111-111111111111","records":[{"kind":"person","id":"%s","rev":1,"base":"%s","hash":"%s","body":%s}]}' \
+	"$LOST" "$HEAD" "$NH" "$NEW" >"$T/edit.json"
+[ "$(api POST /v1/push "$T/edit.json")" = 200 ] && grep -q '"status":"applied"' "$T/resp" \
+	&& pass "serve: an edit from the kept head is applied" || fail "serve: edit $(cat "$T/resp")"
+[ "$(q "SELECT body FROM record WHERE id = '$LOST'")" = "$NEW" ] \
+	&& [ "$(q "SELECT body FROM revision WHERE record_id = '$LOST' AND hash = '$HEAD'")" = "$OLD" ] \
+	&& pass "serve: the record shows the edit; the revision before it keeps its text" \
+	|| fail "serve: after the edit: $(q "SELECT body FROM record WHERE id = '$LOST'")"
+CID=$(q "SELECT id FROM conflict LIMIT 1")
+expect_status 0 "serve: the fixture's conflict can be shown" "$SS" conflicts show "$CID" --data "$SRV"
+expect_grep "address .*ул. 3.*ул. 4\|address .*ул. 4.*ул. 3" "$T/out" "serve: both sides of the conflict, from their revisions"
+finish
