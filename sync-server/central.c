@@ -208,7 +208,6 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	/* 4 MB of page cache instead of 2: the revision and change indexes are
 	 * touched at random, and every miss was a pread of the file. */
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
-	db_exec(&c->d, "PRAGMA mmap_size=1073741824", NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->inst_lock, NULL);
 	return 0;
@@ -1089,14 +1088,17 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		snprintf(msg, msglen, "this revision was already received with other content");
 		goto done;
 	}
-	/* Current head of the record, if any. */
+	/* Current head of the record, if any (its text only for a merge: an
+	 * old record's text is a page read that a change from its head does
+	 * not need). */
 	char head[65] = "", *cur_text = NULL;
-	if ((rc = db_prepare_cached(&c->d, &st, "SELECT head, body FROM record WHERE id = :id", e)))
+	int64_t head_seq = 0;
+	if ((rc = db_prepare_cached(&c->d, &st, "SELECT head, rev_seq FROM record_head WHERE id = :id", e)))
 		goto done;
 	db_bind_text(&st, ":id", id, -1);
 	if ((rc = db_step(&st, e)) == 1) {
 		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
-		cur_text = strdup(db_col_text(&st, 1));
+		head_seq = db_col_int(&st, 1);
 	}
 	db_finalize(&st);
 	if (rc < 0)
@@ -1117,7 +1119,13 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		goto done2;
 	}
 	/* Made from another base: three-way merge. */
-	if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)))
+	if ((rc = db_prepare_cached(&c->d, &st, "SELECT body FROM revision WHERE seq = :s", e)))
+		goto done2;
+	db_bind_int(&st, ":s", head_seq);
+	if ((rc = db_step(&st, e)) == 1)
+		cur_text = strdup(db_col_text(&st, 0));
+	db_finalize(&st);
+	if (rc < 0 || (rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)))
 		goto done2;
 	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
 	if (base) {
