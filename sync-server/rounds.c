@@ -551,17 +551,20 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 	candidate *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc = db_prepare(&c->d, &st,
-			    "SELECT a.id, json_extract(a.body, '$.person.id'),"
+			    /* the tables under the record view (central.c): its
+			     * text is a subquery, run again for each mention */
+			    "SELECT a.id, a.person,"
 			    " coalesce(json_extract(p.body, '$.national_id'),"
 			    "  json_extract(a.body, '$.person.national_id')),"
 			    " coalesce(json_extract(p.body, '$.name'), json_extract(a.body, '$.person.name')),"
 			    " coalesce(json_extract(p.body, '$.locality'),"
 			    "  json_extract(a.body, '$.person.locality')),"
 			    " json_extract(a.body, '$.registered_on'), json_extract(a.body, '$.assessed_on')"
-			    " FROM record a"
-			    " LEFT JOIN record p ON p.kind = 'person'"
-			    "  AND p.id = json_extract(a.body, '$.person.id')"
-			    " WHERE a.kind = 'assessment' AND json_extract(a.body, '$.instrument') = :i"
+			    " FROM (SELECT h.id, h.person, v.body FROM record_head h"
+			    "  JOIN revision v ON v.seq = h.rev_seq WHERE h.kind = 'assessment') a"
+			    " LEFT JOIN record_head ph ON ph.kind = 'person' AND ph.id = a.person"
+			    " LEFT JOIN revision p ON p.seq = ph.rev_seq"
+			    " WHERE json_extract(a.body, '$.instrument') = :i"
 			    " AND json_extract(a.body, '$.status') = 'final'"
 			    " AND json_extract(a.body, '$.registered_on') BETWEEN :o AND :c", e);
 	if (rc)
