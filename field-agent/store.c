@@ -68,6 +68,21 @@ static const char *const migrations[] = {
 	"CREATE TABLE heads(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL);"
 	"CREATE TABLE remote_conflict(id TEXT PRIMARY KEY, record_id TEXT NOT NULL,"
 	"  fields TEXT NOT NULL, winner TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL);",
+	/* 1 → 2: what was pushed and the last known heads, stored in the
+	 * order of their keys (WITHOUT ROWID): recording the server's answer
+	 * for an edited record rewrote a row at its old place, added one at
+	 * the end and moved its index entry; now it writes the one page where
+	 * the record's key is. */
+	"CREATE TABLE pushed_new(kind TEXT NOT NULL, record_id TEXT NOT NULL, rev INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (record_id, rev)) WITHOUT ROWID;"
+	"INSERT INTO pushed_new(kind, record_id, rev, hash, at)"
+	"  SELECT kind, record_id, rev, hash, at FROM pushed;"
+	"DROP TABLE pushed;"
+	"ALTER TABLE pushed_new RENAME TO pushed;"
+	"CREATE TABLE heads_new(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO heads_new(record_id, hash) SELECT record_id, hash FROM heads;"
+	"DROP TABLE heads;"
+	"ALTER TABLE heads_new RENAME TO heads;",
 };
 
 void store_now(char out[21])

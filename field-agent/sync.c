@@ -843,7 +843,8 @@ static void known_head(store *s, const char *id, char out[65])
 static int set_head(store *s, const char *id, const char *hash, err *e)
 {
 	db_stmt st;
-	int rc = db_prepare_cached(&s->d, &st, "INSERT OR REPLACE INTO heads(record_id, hash) VALUES (:id, :h)", e);
+	int rc = db_prepare_cached(&s->d, &st, "INSERT INTO heads(record_id, hash) VALUES (:id, :h)"
+				   " ON CONFLICT(record_id) DO UPDATE SET hash = excluded.hash", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
@@ -1412,6 +1413,10 @@ int cmd_sync(int argc, char **argv)
 	 * pushed and heads indexes at random: 16 MB of page cache for it
 	 * (the agent's other commands keep SQLite's 2 MB) */
 	db_exec(&s.d, "PRAGMA cache_size=-16384", NULL);
+	/* and one checkpoint of up to 40 MB of WAL, at the end, instead of
+	 * one every 4 MB: each copied the same pages of those indexes again
+	 * (10,000 answers recorded: 0.65 → 0.53 s) */
+	db_exec(&s.d, "PRAGMA wal_autocheckpoint=10000", NULL);
 	conn c;
 	if ((rc = conn_init(&c, 2, &e))) {
 		conn_free(&c);

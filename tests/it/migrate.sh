@@ -107,6 +107,47 @@ printf '{"batch":"0b0b0b0b-1111-4111-8111-111111111111","records":[{"kind":"pers
 	&& [ "$(q "SELECT body FROM revision WHERE record_id = '$LOST' AND hash = '$HEAD'")" = "$OLD" ] \
 	&& pass "serve: the record shows the edit; the revision before it keeps its text" \
 	|| fail "serve: after the edit: $(q "SELECT body FROM record WHERE id = '$LOST'")"
+
+# a field agent's store, schema 1 → 2 (tests/fixtures/agent-v1.sql): what
+# was pushed and the known heads keep every row; the edit waiting in its
+# outbox goes out as the next revision of what was pushed, from its head
+FA="$BIN/field-agent"
+AG="$T/agent"
+mkdir -p "$AG"
+sqlite3 "$AG/agent.db" <"$ACCEPT/agent-v1.sql"
+aq() { sqlite3 "$AG/agent.db" "$1"; }
+PUSHED="SELECT kind, record_id, rev, hash, at FROM pushed ORDER BY record_id, rev"
+HEADS="SELECT record_id, hash FROM heads ORDER BY record_id"
+aq "$PUSHED" >"$T/pushed.before"
+aq "$HEADS" >"$T/heads.before"
+EDITED=019b8d2b-8c00-7121-bd9d-2c4ce0b0a568
+BASE=$(aq "SELECT hash FROM heads WHERE record_id = '$EDITED'")
+export FA_DATA="$AG" FA_PIN=2468
+expect_status 0 "agent: this agent opens a schema-1 store" "$FA" person list
+[ "$(aq "SELECT value FROM meta WHERE key = 'schema_version'")" = 2 ] && pass "agent: schema 2" \
+	|| fail "agent: schema $(aq "SELECT value FROM meta WHERE key = 'schema_version'")"
+aq "$PUSHED" >"$T/pushed.after"
+aq "$HEADS" >"$T/heads.after"
+[ -s "$T/pushed.before" ] && cmp -s "$T/pushed.before" "$T/pushed.after" && cmp -s "$T/heads.before" "$T/heads.after" \
+	&& pass "agent: every pushed revision and known head kept ($(wc -l <"$T/pushed.after") and $(wc -l <"$T/heads.after"))" \
+	|| fail "agent: pushed or heads changed"
+[ "$(aq "SELECT count(*) FROM sqlite_master WHERE name IN ('pushed', 'heads') AND sql LIKE '%WITHOUT ROWID'")" = 2 ] \
+	&& pass "agent: pushed and heads kept in their keys' order" || fail "agent: tables not rebuilt"
+aq "PRAGMA integrity_check" >"$T/aic"
+expect_grep "^ok$" "$T/aic" "agent: the store passes integrity_check"
+ALOCS=$(aq "SELECT locality FROM person UNION SELECT locality FROM household" | paste -sd, -)
+"$SS" device enroll "Проверка" "$ALOCS" --data "$SRV" --port "$PORT" >"$T/enroll2.txt"
+expect_status 0 "agent: enrolls with the migrated server" "$FA" enroll "https://127.0.0.1:$PORT" \
+	"$(sed -n 's/^enrollment code *\([A-Z0-9-]*\).*/\1/p' "$T/enroll2.txt")" \
+	--pin "$(sed -n 's/^server key pin *//p' "$T/enroll2.txt")"
+expect_status 0 "agent: syncs its waiting edit" "$FA" sync --quiet
+[ "$(q "SELECT rev || ' ' || base FROM revision WHERE record_id = '$EDITED'")" = "3 $BASE" ] \
+	&& pass "agent: the edit arrives as revision 3, made from the head it had pushed" \
+	|| fail "agent: the server got $(q "SELECT rev || ' ' || coalesce(base, 'null') FROM revision WHERE record_id = '$EDITED'")"
+[ "$(aq "SELECT hash FROM heads WHERE record_id = '$EDITED'")" = "$(q "SELECT head FROM record WHERE id = '$EDITED'")" ] \
+	&& [ "$(aq "SELECT max(rev) FROM pushed WHERE record_id = '$EDITED'")" = 3 ] \
+	&& pass "agent: the answer recorded in the new tables (head and revision 3)" || fail "agent: answer not recorded"
+
 CID=$(q "SELECT id FROM conflict LIMIT 1")
 expect_status 0 "serve: the fixture's conflict can be shown" "$SS" conflicts show "$CID" --data "$SRV"
 expect_grep "address .*ул. 3.*ул. 4\|address .*ул. 4.*ул. 3" "$T/out" "serve: both sides of the conflict, from their revisions"
