@@ -9,6 +9,7 @@
  * the transaction that records the server's answer for it, so a cut at any
  * byte means the batch is sent again and the server answers "duplicate".
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1350,6 +1351,13 @@ static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 			rc = err_set(e, ERR_NET, "the server's answer is not a page of changes");
 			break;
 		}
+		/* nothing new: nothing to write (a durable commit saved) */
+		char cur[32];
+		snprintf(cur, sizeof cur, "%lld", (long long)next->valuedouble);
+		if (cJSON_GetArraySize(changes) == 0 && !strcmp(cur, cursor) && !cJSON_IsTrue(more)) {
+			cJSON_Delete(j);
+			break;
+		}
 		/* a page and the new cursor in one transaction */
 		if ((rc = db_begin(&s->d, e))) {
 			cJSON_Delete(j);
@@ -1361,8 +1369,6 @@ static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 				break;
 			n->received++;
 		}
-		char cur[32];
-		snprintf(cur, sizeof cur, "%lld", (long long)next->valuedouble);
 		if (rc || (rc = state_put(s, "cursor", cur, strlen(cur), e)) || (rc = db_commit(&s->d, e))) {
 			db_rollback(&s->d);
 			cJSON_Delete(j);
@@ -1378,6 +1384,21 @@ static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	buf_free(&v);
 	buf_free(&resp);
 	return rc;
+}
+
+typedef struct curl_boot {
+	conn *c;
+	int rc;
+	err e;
+} curl_boot;
+
+static void *boot_curl(void *arg)
+{
+	curl_boot *b = arg;
+	b->rc = curlrt_load(&b->e);
+	if (!b->rc)
+		b->rc = conn_init(b->c, 2, &b->e);
+	return NULL;
 }
 
 int cmd_sync(int argc, char **argv)
@@ -1404,11 +1425,24 @@ int cmd_sync(int argc, char **argv)
 	}
 	store s;
 	err e = {0, ""};
-	if (curlrt_load(&e))
-		return agent_fail("sync", &e);
+	/* libcurl (dlopen of it and its two dozen libraries, OpenSSL's set-up:
+	 * ~5 ms) loads on a thread while the store opens and unlocks */
+	conn c;
+	curl_boot boot = {&c, 0, {0, ""}};
+	memset(&c, 0, sizeof c);
+	pthread_t boot_thread;
+	int booting = pthread_create(&boot_thread, NULL, boot_curl, &boot) == 0;
+	if (!booting)
+		boot_curl(&boot);
 	int rc = agent_open(&s, 1, &e);
-	if (rc)
-		return agent_fail("sync", &e);
+	if (booting)
+		pthread_join(boot_thread, NULL);
+	if (rc || boot.rc) {
+		conn_free(&c);
+		if (!rc)
+			store_close(&s);
+		return agent_fail("sync", rc ? &e : &boot.e);
+	}
 	/* A sync reads every outbox row's sealed snapshot and writes the
 	 * pushed and heads indexes at random: 16 MB of page cache for it
 	 * (the agent's other commands keep SQLite's 2 MB) */
@@ -1417,12 +1451,6 @@ int cmd_sync(int argc, char **argv)
 	 * one every 4 MB: each copied the same pages of those indexes again
 	 * (10,000 answers recorded: 0.65 → 0.53 s) */
 	db_exec(&s.d, "PRAGMA wal_autocheckpoint=10000", NULL);
-	conn c;
-	if ((rc = conn_init(&c, 2, &e))) {
-		conn_free(&c);
-		store_close(&s);
-		return agent_fail("sync", &e);
-	}
 	buf v = BUF_INIT;
 	if (state_get(&s, "url", &v)) {
 		conn_free(&c);
