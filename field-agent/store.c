@@ -68,20 +68,25 @@ static const char *const migrations[] = {
 	"CREATE TABLE heads(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL);"
 	"CREATE TABLE remote_conflict(id TEXT PRIMARY KEY, record_id TEXT NOT NULL,"
 	"  fields TEXT NOT NULL, winner TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL);",
-	/* 1 → 2: what was pushed and the last known heads, stored in the
-	 * order of their keys (WITHOUT ROWID): recording the server's answer
-	 * for an edited record rewrote a row at its old place, added one at
-	 * the end and moved its index entry; now it writes the one page where
-	 * the record's key is. */
-	"CREATE TABLE pushed_new(kind TEXT NOT NULL, record_id TEXT NOT NULL, rev INTEGER NOT NULL,"
-	"  hash TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (record_id, rev)) WITHOUT ROWID;"
-	"INSERT INTO pushed_new(kind, record_id, rev, hash, at)"
-	"  SELECT kind, record_id, rev, hash, at FROM pushed;"
-	"DROP TABLE pushed;"
-	"ALTER TABLE pushed_new RENAME TO pushed;"
-	"CREATE TABLE heads_new(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL) WITHOUT ROWID;"
-	"INSERT INTO heads_new(record_id, hash) SELECT record_id, hash FROM heads;"
+	/* 1 → 2: one row a record, in the order of its key (WITHOUT ROWID):
+	 * the last head known (pushed or pulled) and the last revision this
+	 * device pushed. Before, recording the server's answer for an edited
+	 * record wrote three places at random (a `pushed` row for every
+	 * revision, its index, a `heads` row moved to the end and its index)
+	 * and building the next revision read two; now it writes and reads
+	 * the one page where the record's key is. */
+	"CREATE TABLE heads_new(record_id TEXT PRIMARY KEY, hash TEXT NOT NULL,"
+	"  rev INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"INSERT INTO heads_new(record_id, hash, rev)"
+	"  SELECT record_id, hash, coalesce((SELECT max(p.rev) FROM pushed p"
+	"    WHERE p.record_id = heads.record_id), 0) FROM heads;"
+	/* a push answered, its head not recorded (not made by this agent) */
+	"INSERT INTO heads_new(record_id, hash, rev)"
+	"  SELECT p.record_id, p.hash, p.rev FROM pushed p"
+	"  WHERE p.rev = (SELECT max(q.rev) FROM pushed q WHERE q.record_id = p.record_id)"
+	"    AND p.record_id NOT IN (SELECT record_id FROM heads);"
 	"DROP TABLE heads;"
+	"DROP TABLE pushed;"
 	"ALTER TABLE heads_new RENAME TO heads;",
 };
 

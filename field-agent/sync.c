@@ -827,29 +827,41 @@ static int wire_body(store *s, const char *kind, const char *id, int64_t rev, co
 	return rc;
 }
 
-/* Last hash known for a record: what we pushed or pulled last. */
-static void known_head(store *s, const char *id, char out[65])
+/* Last hash known for a record (what was pushed or pulled last) and the
+ * last revision this device pushed of it. */
+static void known_head(store *s, const char *id, char out[65], int64_t *rev)
 {
 	db_stmt st;
 	err e;
 	out[0] = '\0';
-	if (db_prepare_cached(&s->d, &st, "SELECT hash FROM heads WHERE record_id = :id", &e))
+	*rev = 0;
+	if (db_prepare_cached(&s->d, &st, "SELECT hash, rev FROM heads WHERE record_id = :id", &e))
 		return;
 	db_bind_text(&st, ":id", id, -1);
-	if (db_step(&st, &e) == 1)
+	if (db_step(&st, &e) == 1) {
 		snprintf(out, 65, "%s", db_col_text(&st, 0));
+		*rev = db_col_int(&st, 1);
+	}
 	db_finalize(&st);
 }
 
-static int set_head(store *s, const char *id, const char *hash, err *e)
+/* Records hash as the record's head; rev > 0: its revision rev was pushed
+ * (a pulled head keeps the revision number). */
+static int set_head(store *s, const char *id, const char *hash, int64_t rev, err *e)
 {
 	db_stmt st;
-	int rc = db_prepare_cached(&s->d, &st, "INSERT INTO heads(record_id, hash) VALUES (:id, :h)"
-				   " ON CONFLICT(record_id) DO UPDATE SET hash = excluded.hash", e);
+	int rc = db_prepare_cached(&s->d, &st, rev > 0
+				   ? "INSERT INTO heads(record_id, hash, rev) VALUES (:id, :h, :rev)"
+				     " ON CONFLICT(record_id) DO UPDATE SET hash = excluded.hash,"
+				     " rev = max(heads.rev, excluded.rev)"
+				   : "INSERT INTO heads(record_id, hash) VALUES (:id, :h)"
+				     " ON CONFLICT(record_id) DO UPDATE SET hash = excluded.hash", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
 	db_bind_text(&st, ":h", hash, -1);
+	if (rev > 0)
+		db_bind_int(&st, ":rev", rev);
 	rc = db_step(&st, e);
 	db_finalize(&st);
 	return rc < 0 ? rc : 0;
@@ -955,18 +967,10 @@ static void send_body(conn *c, xfer *x)
 /* The revision number and base of the next revision of record id: after
  * what the server acknowledged and what this batch already holds (a
  * record in flight is never in the batch being built: build_batch). */
-static void next_rev_base(store *s, const batch *b, const char *id, int64_t *rev, char base[65],
-			  err *e)
+static void next_rev_base(store *s, const batch *b, const char *id, int64_t *rev, char base[65])
 {
-	db_stmt q;
-	*rev = 1;
-	if (db_prepare_cached(&s->d, &q, "SELECT coalesce(max(rev), 0) FROM pushed WHERE record_id = :id", e) == 0) {
-		db_bind_text(&q, ":id", id, -1);
-		if (db_step(&q, e) == 1)
-			*rev = db_col_int(&q, 0) + 1;
-		db_finalize(&q);
-	}
-	known_head(s, id, base);
+	known_head(s, id, base, rev);
+	*rev += 1;
 	/* its last revision in the batch is its newest */
 	int j = batch_find(b, id);
 	if (j >= 0) {
@@ -1028,7 +1032,7 @@ static int build_batch(store *s, conn *c, batch *const fl[2], batch *b, int64_t 
 		snprintf(b->kinds[k], sizeof b->kinds[k], "%s", kind);
 		snprintf(b->ids[k], sizeof b->ids[k], "%s", rid);
 		char base[65];
-		next_rev_base(s, b, rid, &b->revs[k], base, e);
+		next_rev_base(s, b, rid, &b->revs[k], base);
 		crypto_sha256_hex(text, b->text.len, b->hashes[k]);
 		buf_printf(&b->body, "%s{\"kind\":\"%s\",\"id\":\"%s\",\"rev\":%lld,\"base\":", k ? "," : "",
 			   kind, rid, (long long)b->revs[k]);
@@ -1075,8 +1079,6 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 	}
 	int i = 0;
 	const cJSON *r;
-	char now[21];
-	store_now(now);
 	cJSON_ArrayForEach(r, results) {
 		const cJSON *js = cJSON_GetObjectItemCaseSensitive(r, "status");
 		const char *status_s = cJSON_IsString(js) ? js->valuestring : "refused";
@@ -1092,20 +1094,7 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 			}
 			n->refused++;
 		} else {
-			rc = db_prepare_cached(&s->d, &u,
-					       "INSERT OR REPLACE INTO pushed(kind, record_id, rev, hash, at)"
-					       " VALUES (:k, :id, :rev, :h, :at)", e);
-			if (!rc) {
-				db_bind_text(&u, ":k", b->kinds[i], -1);
-				db_bind_text(&u, ":id", b->ids[i], -1);
-				db_bind_int(&u, ":rev", b->revs[i]);
-				db_bind_text(&u, ":h", b->hashes[i], -1);
-				db_bind_text(&u, ":at", now, -1);
-				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
-				db_finalize(&u);
-			}
-			if (!rc)
-				rc = set_head(s, b->ids[i], b->hashes[i], e);
+			rc = set_head(s, b->ids[i], b->hashes[i], b->revs[i], e);
 			if (!rc && !(rc = db_prepare_cached(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
 				db_bind_int(&u, ":seq", b->seqs[i]);
 				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
@@ -1320,7 +1309,7 @@ static int apply_change(store *s, const cJSON *ch, err *e)
 	}
 	buf_free(&sealed);
 	if (!rc && cJSON_IsString(hash))
-		rc = set_head(s, id->valuestring, hash->valuestring, e);
+		rc = set_head(s, id->valuestring, hash->valuestring, 0, e);
 	if (!rc && !strcmp(kind->valuestring, "person"))
 		rc = store_person_put_remote(s, id->valuestring, body, e);
 	return rc;

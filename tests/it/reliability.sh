@@ -109,7 +109,7 @@ while [ $skills -lt "$R2_KILLS" ]; do
 	kill -9 $SPID 2>/dev/null; wait $SPID 2>/dev/null
 	skills=$((skills + 1))
 	# what the devices hold as acknowledged, read while the server is down
-	for d in $r2devs; do q "$d/agent.db" "SELECT record_id FROM pushed"; done | sort -u >"$T/r2.acked"
+	for d in $r2devs; do q "$d/agent.db" "SELECT record_id FROM heads WHERE rev > 0"; done | sort -u >"$T/r2.acked"
 	start_server "$SRV" $PORT "$T/srv.log" || { fail "R2: server did not restart"; break; }
 	q "$SRV/central.db" "SELECT id FROM record" | sort -u >"$T/r2.got"
 	acked_missing=$((acked_missing + $(comm -23 "$T/r2.acked" "$T/r2.got" | wc -l)))
