@@ -67,7 +67,59 @@ typedef struct conn {
 	 * per address, many tablets behind one address): push one batch at a
 	 * time for the rest of this sync, and start again at once */
 	int one_flight, retry_now;
+	struct curl_boot *boot; /* libcurl still loading on a thread (cmd_sync) */
 } conn;
+
+/* libcurl loaded on a thread (dlopen of it and its two dozen libraries,
+ * OpenSSL's set-up) while the store opens and the first batch is built;
+ * conn_ready takes its handles before the first request. The thread
+ * touches only this struct. */
+typedef struct curl_boot {
+	pthread_t thread;
+	int started, joined, rc;
+	err e;
+	CURLM *multi;
+	CURL *h[2];
+} curl_boot;
+
+static void *boot_curl(void *arg)
+{
+	curl_boot *b = arg;
+	if ((b->rc = curlrt_load(&b->e)))
+		return NULL;
+	b->multi = CR.multi_init();
+	b->h[0] = CR.easy_init();
+	b->h[1] = CR.easy_init();
+	if (!b->multi || !b->h[0] || !b->h[1])
+		b->rc = err_set(&b->e, ERR_NOMEM, "out of memory");
+	return NULL;
+}
+
+static void conn_zero(conn *c)
+{
+	memset(c, 0, sizeof *c);
+	for (int k = 0; k < WIRE_SOCKS; k++)
+		c->socks[k].fd = CURL_SOCKET_BAD;
+}
+
+/* Waits for libcurl if it is still loading and takes its handles. */
+static int conn_ready(conn *c, err *e)
+{
+	curl_boot *b = c->boot;
+	if (!b)
+		return 0;
+	if (!b->joined) {
+		if (b->started)
+			pthread_join(b->thread, NULL);
+		b->joined = 1;
+		c->multi = b->multi;
+		c->x[0].h = b->h[0];
+		c->x[1].h = b->h[1];
+	}
+	if (b->rc)
+		return err_set(e, b->e.code, "%s", b->e.msg);
+	return 0;
+}
 
 /* The bytes on the wire (TLS records with handshakes, without TCP/IP
  * headers), read from the kernel's counters of the transfer's socket after
@@ -108,9 +160,7 @@ static void count_wire(conn *c, xfer *x)
 /* A connection's handles and counters, before its first request. */
 static int conn_init(conn *c, int handles, err *e)
 {
-	memset(c, 0, sizeof *c);
-	for (int k = 0; k < WIRE_SOCKS; k++)
-		c->socks[k].fd = CURL_SOCKET_BAD;
+	conn_zero(c);
 	c->multi = CR.multi_init();
 	for (int i = 0; i < handles; i++)
 		c->x[i].h = CR.easy_init();
@@ -121,6 +171,8 @@ static int conn_init(conn *c, int handles, err *e)
 
 static void conn_free(conn *c)
 {
+	err ignored;
+	conn_ready(c, &ignored);
 	for (int i = 0; i < 2; i++) {
 		if (c->x[i].h)
 			CR.easy_cleanup(c->x[i].h);
@@ -1171,6 +1223,8 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 				break;
 			}
 			if (k > 0) {
+				if ((rc = conn_ready(c, e)))
+					break;
 				after = next->last_seq;
 				push_start(c, &c->x[slot], next);
 				fl[slot] = next;
@@ -1318,7 +1372,9 @@ static int apply_change(store *s, const cJSON *ch, err *e)
 static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 {
 	buf v = BUF_INIT, resp = BUF_INIT;
-	int rc = 0;
+	int rc = conn_ready(c, e);
+	if (rc)
+		return rc;
 	for (int page = 0; page < 100000; page++) {
 		char cursor[32] = "0", path[96];
 		if (state_get(s, "cursor", &v) == 0 && v.len < sizeof cursor)
@@ -1375,21 +1431,6 @@ static int pull_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 	return rc;
 }
 
-typedef struct curl_boot {
-	conn *c;
-	int rc;
-	err e;
-} curl_boot;
-
-static void *boot_curl(void *arg)
-{
-	curl_boot *b = arg;
-	b->rc = curlrt_load(&b->e);
-	if (!b->rc)
-		b->rc = conn_init(b->c, 2, &b->e);
-	return NULL;
-}
-
 int cmd_sync(int argc, char **argv)
 {
 	long retries = 5;
@@ -1414,23 +1455,18 @@ int cmd_sync(int argc, char **argv)
 	}
 	store s;
 	err e = {0, ""};
-	/* libcurl (dlopen of it and its two dozen libraries, OpenSSL's set-up:
-	 * ~5 ms) loads on a thread while the store opens and unlocks */
 	conn c;
-	curl_boot boot = {&c, 0, {0, ""}};
-	memset(&c, 0, sizeof c);
-	pthread_t boot_thread;
-	int booting = pthread_create(&boot_thread, NULL, boot_curl, &boot) == 0;
-	if (!booting)
+	conn_zero(&c);
+	curl_boot boot;
+	memset(&boot, 0, sizeof boot);
+	c.boot = &boot;
+	boot.started = pthread_create(&boot.thread, NULL, boot_curl, &boot) == 0;
+	if (!boot.started)
 		boot_curl(&boot);
 	int rc = agent_open(&s, 1, &e);
-	if (booting)
-		pthread_join(boot_thread, NULL);
-	if (rc || boot.rc) {
+	if (rc) {
 		conn_free(&c);
-		if (!rc)
-			store_close(&s);
-		return agent_fail("sync", rc ? &e : &boot.e);
+		return agent_fail("sync", &e);
 	}
 	/* A sync reads every outbox row's sealed snapshot and writes the
 	 * pushed and heads indexes at random: 16 MB of page cache for it
