@@ -551,8 +551,8 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 	candidate *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc = db_prepare(&c->d, &st,
-			    /* the tables under the record view (central.c): its
-			     * text is a subquery, run again for each mention */
+			    /* the tables under the record view (central.c): a
+			     * LEFT JOIN onto the view would copy it whole */
 			    "SELECT a.id, a.person,"
 			    " coalesce(json_extract(p.body, '$.national_id'),"
 			    "  json_extract(a.body, '$.person.national_id')),"

@@ -325,8 +325,10 @@ int rounds_letter(central *c, const char *id, long app_no, buf *out, err *e)
 			     "SELECT ap.rank, coalesce(ap.override_hours, ap.daily_hours), ap.points, ap.grp,"
 			     " coalesce(ap.override_outcome, ap.outcome), ap.reason, ap.state, ap.decided_on,"
 			     " ap.reassess_on, ap.locality, a.body, p.body, ap.override_hours IS NOT NULL"
-			     " FROM applicant ap LEFT JOIN record a ON a.id = ap.assessment_id"
-			     " LEFT JOIN record p ON p.kind = 'person' AND p.id = ap.person_id"
+			     " FROM applicant ap LEFT JOIN record_head ah ON ah.id = ap.assessment_id"
+			     " LEFT JOIN revision a ON a.seq = ah.rev_seq"
+			     " LEFT JOIN record_head ph ON ph.kind = 'person' AND ph.id = ap.person_id"
+			     " LEFT JOIN revision p ON p.seq = ph.rev_seq"
 			     " WHERE ap.round_id = :r AND ap.app_no = :n", e)))
 		goto unlock;
 	db_bind_text(&st, ":r", id, -1);
