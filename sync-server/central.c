@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <sqlite3.h>
+
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
@@ -218,8 +220,79 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	return 0;
 }
 
+/* --- checkpoints when idle ------------------------------------------------ */
+
+/* Every half second: a WAL that has not grown since the last look and is
+ * not empty is copied into the store and truncated (TRUNCATE: ~60 ms for
+ * 40 MB, under the store's lock, so never in the middle of a push).
+ * During a burst the commits' own checkpoints (wal_autocheckpoint) still
+ * bound the WAL. */
+#define IDLE_TICK_MS 500
+
+static void *idle_checkpointer(void *arg)
+{
+	central *c = arg;
+	char wal[sizeof c->path + 8];
+	snprintf(wal, sizeof wal, "%s-wal", c->path);
+	off_t last = -1;
+	pthread_mutex_lock(&c->idle_lock);
+	while (!c->idle_stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += IDLE_TICK_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->idle_cond, &c->idle_lock, &until);
+		if (c->idle_stop)
+			break;
+		struct stat st;
+		off_t size = stat(wal, &st) == 0 ? st.st_size : 0;
+		if (size > 0 && size == last) {
+			/* a reader in another process (a command run beside the
+			 * server): BUSY at once, tried again at the next tick */
+			pthread_mutex_lock(&c->lock);
+			sqlite3_busy_timeout(c->d.h, 0);
+			int rc = sqlite3_wal_checkpoint_v2(c->d.h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+			sqlite3_busy_timeout(c->d.h, 5000);
+			pthread_mutex_unlock(&c->lock);
+			if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+				LOG(LOG_WARN, "checkpoint: %s", sqlite3_errstr(rc));
+			size = stat(wal, &st) == 0 ? st.st_size : 0;
+		}
+		last = size;
+	}
+	pthread_mutex_unlock(&c->idle_lock);
+	return NULL;
+}
+
+int central_idle_checkpoints(central *c, err *e)
+{
+	pthread_mutex_init(&c->idle_lock, NULL);
+	pthread_cond_init(&c->idle_cond, NULL);
+	c->idle_stop = 0;
+	if (pthread_create(&c->idle_thread, NULL, idle_checkpointer, c)) {
+		pthread_cond_destroy(&c->idle_cond);
+		pthread_mutex_destroy(&c->idle_lock);
+		return err_set(e, ERR_NOMEM, "cannot start the checkpoint thread");
+	}
+	c->idle_running = 1;
+	return 0;
+}
+
 void central_close(central *c)
 {
+	if (c->idle_running) {
+		pthread_mutex_lock(&c->idle_lock);
+		c->idle_stop = 1;
+		pthread_cond_signal(&c->idle_cond);
+		pthread_mutex_unlock(&c->idle_lock);
+		pthread_join(c->idle_thread, NULL);
+		pthread_cond_destroy(&c->idle_cond);
+		pthread_mutex_destroy(&c->idle_lock);
+		c->idle_running = 0;
+	}
 	for (size_t i = 0; i < c->ninst; i++)
 		inst_free(c->inst[i]);
 	c->ninst = 0;

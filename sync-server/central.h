@@ -32,6 +32,11 @@ typedef struct central {
 	/* loaded instruments, by id and version */
 	instrument *inst[16];
 	size_t ninst;
+	/* checkpoints when nothing is written (central_idle_checkpoints) */
+	pthread_t idle_thread;
+	pthread_mutex_t idle_lock;
+	pthread_cond_t idle_cond;
+	int idle_running, idle_stop;
 } central;
 
 typedef struct central_device {
@@ -45,6 +50,11 @@ typedef struct central_device {
 
 int central_open(central *c, const char *dir, const char *inst_dirs, err *e);
 void central_close(central *c);
+
+/* From here on (`serve`), a thread copies the WAL into the store and
+ * empties it whenever nothing was written for half a second, so that the
+ * next burst of pushes does not pay for the last one's checkpoint. */
+int central_idle_checkpoints(central *c, err *e);
 
 /* --- enrollment and devices ------------------------------------------- */
 

@@ -263,6 +263,12 @@ int cmd_serve(int argc, char **argv)
 		buf_free(&pem);
 		return EXIT_REFUSED;
 	}
+	if (central_idle_checkpoints(&cen, &e)) {
+		fprintf(stderr, "sync-server serve: %s\n", e.msg);
+		central_close(&cen);
+		buf_free(&pem);
+		return EXIT_REFUSED;
+	}
 	api_ctx app = {&cen, pin, pem.data, conf_get(&c, "backup-pin")};
 	http_config hc;
 	http_config_defaults(&hc);
