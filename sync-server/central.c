@@ -238,7 +238,7 @@ static void *idle_checkpointer(void *arg)
 	pthread_mutex_lock(&c->idle_lock);
 	while (!c->idle_stop) {
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += IDLE_TICK_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
@@ -255,7 +255,7 @@ static void *idle_checkpointer(void *arg)
 			pthread_mutex_lock(&c->lock);
 			sqlite3_busy_timeout(c->d.h, 0);
 			int rc = sqlite3_wal_checkpoint_v2(c->d.h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-			sqlite3_busy_timeout(c->d.h, 5000);
+			sqlite3_busy_timeout(c->d.h, 5000); /* db_open's */
 			pthread_mutex_unlock(&c->lock);
 			if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 				LOG(LOG_WARN, "checkpoint: %s", sqlite3_errstr(rc));
@@ -269,8 +269,13 @@ static void *idle_checkpointer(void *arg)
 
 int central_idle_checkpoints(central *c, err *e)
 {
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	/* ticks by the monotonic clock: a clock set back must not stop them */
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_mutex_init(&c->idle_lock, NULL);
-	pthread_cond_init(&c->idle_cond, NULL);
+	pthread_cond_init(&c->idle_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	c->idle_stop = 0;
 	if (pthread_create(&c->idle_thread, NULL, idle_checkpointer, c)) {
 		pthread_cond_destroy(&c->idle_cond);
