@@ -998,36 +998,26 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 }
 
 /* Makes revision seq (hash head) record id's head. body is its text,
- * parsed: an assessment's person is kept beside it. fresh: the record is
- * known not to exist yet. */
+ * parsed: an assessment's person is kept beside it (NULL for the other
+ * kinds, which the partial index on person leaves out: their edits write
+ * no index entry). */
 static int set_record(central *c, const char *id, const char *kind, const char *locality,
 		      const char *head, int64_t seq, const cJSON *body, const char *conflict,
-		      int fresh, err *e)
+		      err *e)
 {
 	db_stmt st;
 	const char *person = NULL;
-	int assessment = !strcmp(kind, "assessment");
-	if (assessment) {
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(body, "person");
-		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(p, "id");
+	if (!strcmp(kind, "assessment")) {
+		const cJSON *pid = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(body, "person"), "id");
 		person = cJSON_IsString(pid) ? pid->valuestring : NULL;
 	}
-	/* Only an assessment's upsert names person: an UPDATE that sets an
-	 * indexed column rewrites its index entry, a random page per edit. */
 	int rc = db_prepare_cached(&c->d, &st,
-			    fresh ? "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
-				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p)"
-			    : assessment ?
-				    "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
-				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
-				    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
-				    " conflict = coalesce(excluded.conflict, record_head.conflict),"
-				    " person = excluded.person"
-				    : "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
-				    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
-				    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
-				    " conflict = coalesce(excluded.conflict, record_head.conflict)",
-			    e);
+			    "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
+			    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
+			    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
+			    " conflict = coalesce(excluded.conflict, record_head.conflict),"
+			    " person = excluded.person", e);
 	if (rc)
 		return rc;
 	db_bind_text(&st, ":id", id, -1);
@@ -1192,7 +1182,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		/* new record, or a change made from the current head: the
 		 * revision becomes the head */
 		if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)) ||
-		    (rc = set_record(c, id, kind, locality, h, seq, body, NULL, !head[0], e)) ||
+		    (rc = set_record(c, id, kind, locality, h, seq, body, NULL, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
 		if (!strcmp(kind, "assessment") &&
@@ -1231,7 +1221,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	crypto_sha256_hex(mtext, strlen(mtext), mh);
 	if (cJSON_GetArraySize(fields) == 0) {
 		if ((rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e)) ||
-		    (rc = set_record(c, id, kind, locality, mh, seq, merged, NULL, 0, e)) ||
+		    (rc = set_record(c, id, kind, locality, mh, seq, merged, NULL, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, NULL, e)))
 			goto done4;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
@@ -1266,7 +1256,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if (!rc)
 		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e);
 	if (!rc)
-		rc = set_record(c, id, kind, locality, mh, seq, merged, conflict_id, 0, e);
+		rc = set_record(c, id, kind, locality, mh, seq, merged, conflict_id, e);
 	if (!rc)
 		rc = central_change_locked(c, kind, id, locality, NULL, e);
 	if (!rc)
@@ -1743,7 +1733,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	db_timestamp(at);
 	int64_t seq = 0;
 	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, &seq, e)) ||
-	    (rc = set_record(c, rec, kind, locality, h, seq, body, NULL, 0, e)) ||
+	    (rc = set_record(c, rec, kind, locality, h, seq, body, NULL, e)) ||
 	    (rc = db_prepare(&c->d, &st, "UPDATE record_head SET conflict = NULL WHERE id = :id", e)))
 		goto fail;
 	db_bind_text(&st, ":id", rec, -1);

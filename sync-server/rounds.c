@@ -551,8 +551,6 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 	candidate *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc = db_prepare(&c->d, &st,
-			    /* the tables under the record view (central.c): a
-			     * LEFT JOIN onto the view would copy it whole */
 			    "SELECT a.id, a.person,"
 			    " coalesce(json_extract(p.body, '$.national_id'),"
 			    "  json_extract(a.body, '$.person.national_id')),"
@@ -560,11 +558,12 @@ static int read_candidates(central *c, const round_row *r, candidate **out, size
 			    " coalesce(json_extract(p.body, '$.locality'),"
 			    "  json_extract(a.body, '$.person.locality')),"
 			    " json_extract(a.body, '$.registered_on'), json_extract(a.body, '$.assessed_on')"
-			    " FROM (SELECT h.id, h.person, v.body FROM record_head h"
-			    "  JOIN revision v ON v.seq = h.rev_seq WHERE h.kind = 'assessment') a"
+			    /* the person by the tables under the record view: a
+			     * LEFT JOIN onto the view would copy it whole */
+			    " FROM record a"
 			    " LEFT JOIN record_head ph ON ph.kind = 'person' AND ph.id = a.person"
 			    " LEFT JOIN revision p ON p.seq = ph.rev_seq"
-			    " WHERE json_extract(a.body, '$.instrument') = :i"
+			    " WHERE a.kind = 'assessment' AND json_extract(a.body, '$.instrument') = :i"
 			    " AND json_extract(a.body, '$.status') = 'final'"
 			    " AND json_extract(a.body, '$.registered_on') BETWEEN :o AND :c", e);
 	if (rc)
