@@ -351,15 +351,17 @@ static int load_services(central *ce, cen *c, err *e)
 	db_stmt st;
 	size_t cap = 0;
 	int rc = db_prepare(&ce->d, &st,
-			    "SELECT r.locality, json_extract(r.body, '$.person_id'),"
-			    " json_extract(r.body, '$.household_id'), json_extract(r.body, '$.type'),"
-			    " json_extract(r.body, '$.date'), json_extract(r.body, '$.minutes'),"
-			    " json_extract(r.body, '$.place'), json_extract(r.body, '$.status'),"
-			    " json_extract(r.body, '$.resolves'),"
-			    " coalesce(json_extract(r.body, '$.worker'), (SELECT d.assessor FROM revision v"
-			    "  JOIN device d ON d.id = v.device_id WHERE v.record_id = r.id"
-			    "  ORDER BY v.rev LIMIT 1), '')"
-			    " FROM record r WHERE r.kind = 'service'", e);
+			    /* the worker: named in the record, else the assessor of the
+			     * device that sent its first revision */
+			    "SELECT h.locality, json_extract(v.body, '$.person_id'),"
+			    " json_extract(v.body, '$.household_id'), json_extract(v.body, '$.type'),"
+			    " json_extract(v.body, '$.date'), json_extract(v.body, '$.minutes'),"
+			    " json_extract(v.body, '$.place'), json_extract(v.body, '$.status'),"
+			    " json_extract(v.body, '$.resolves'),"
+			    " coalesce(json_extract(v.body, '$.worker'), (SELECT d.assessor FROM json_each(h.revs) j"
+			    "  JOIN revision f ON f.seq = j.value JOIN device d ON d.id = f.device_id"
+			    "  ORDER BY f.rev LIMIT 1), '')"
+			    " FROM record_head h JOIN revision v ON v.seq = h.rev_seq WHERE h.kind = 'service'", e);
 	if (rc)
 		return rc;
 	while ((rc = db_step(&st, e)) == 1) {

@@ -186,6 +186,30 @@ static const char *const migrations[] = {
 	"            NEW.conflict, CASE WHEN NEW.kind = 'assessment' AND json_valid(NEW.body)"
 	"              THEN json_extract(NEW.body, '$.person.id') END);"
 	"END;",
+	/* 8 → 9: a record's revisions are listed in its record_head row
+	 * (`revs`, their seqs as a JSON array, oldest first) instead of an
+	 * index on revision(record, hash). An edit wrote that index at a
+	 * random page besides the record's own row (half of a push's pages);
+	 * the list is in the row the edit rewrites anyway. Queries that need
+	 * a record's revisions read them through json_each(revs). */
+	"ALTER TABLE record_head ADD COLUMN revs TEXT NOT NULL DEFAULT '[]';"
+	"UPDATE record_head SET revs = (SELECT json_group_array(seq) FROM"
+	"  (SELECT v.seq FROM revision v WHERE v.record_id = record_head.id ORDER BY v.seq));"
+	"DROP INDEX revision_by_record;"
+	/* a device's last sync (the web's device list) without reading every
+	 * revision; a push adds at the end of its device's part */
+	"CREATE INDEX revision_by_device ON revision(device_id, received_at);"
+	"DROP TRIGGER record_insert;"
+	"CREATE TRIGGER record_insert INSTEAD OF INSERT ON record BEGIN"
+	"  INSERT INTO revision(hash, kind, record_id, rev, base, device_id, body, received_at)"
+	"    VALUES (NEW.head, NEW.kind, NEW.id, 0, NULL, 'server', NEW.body,"
+	"            strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"
+	"  INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person, revs)"
+	"    VALUES (NEW.id, NEW.kind, NEW.locality, NEW.head, (SELECT max(seq) FROM revision),"
+	"            NEW.conflict, CASE WHEN NEW.kind = 'assessment' AND json_valid(NEW.body)"
+	"              THEN json_extract(NEW.body, '$.person.id') END,"
+	"            json_array((SELECT max(seq) FROM revision)));"
+	"END;",
 };
 
 static int migrate(central *c, err *e)
@@ -217,6 +241,7 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->inst_lock, NULL);
+	pthread_mutex_init(&c->auth_lock, NULL);
 	return 0;
 }
 
@@ -301,9 +326,11 @@ void central_close(central *c)
 	for (size_t i = 0; i < c->ninst; i++)
 		inst_free(c->inst[i]);
 	c->ninst = 0;
+	db_close(&c->auth);
 	db_close(&c->d);
 	pthread_mutex_destroy(&c->lock);
 	pthread_mutex_destroy(&c->inst_lock);
+	pthread_mutex_destroy(&c->auth_lock);
 }
 
 /* --- audit ---------------------------------------------------------------- */
@@ -597,10 +624,15 @@ int central_authenticate(central *c, const char *authorization, central_device *
 	memcpy(id, cred, 36);
 	id[36] = '\0';
 	crypto_sha256_hex(dot + 1, 64, thash);
-	pthread_mutex_lock(&c->lock);
-	int rc = db_prepare(&c->d, &st,
-			    "SELECT name, assessor, token_hash, localities, revoked_at IS NOT NULL"
-			    " FROM device WHERE id = :id", e);
+	/* Read on the credentials' own connection, beside the store's lock:
+	 * a push checked while another one is applied (WAL: a reader sees
+	 * the last commit, a revocation included, and waits for no writer). */
+	pthread_mutex_lock(&c->auth_lock);
+	int rc = c->auth.h ? 0 : db_open(&c->auth, c->path, DB_READONLY, e);
+	if (!rc)
+		rc = db_prepare_cached(&c->auth, &st,
+				       "SELECT name, assessor, token_hash, localities, revoked_at IS NOT NULL"
+				       " FROM device WHERE id = :id", e);
 	if (!rc) {
 		db_bind_text(&st, ":id", id, -1);
 		rc = db_step(&st, e);
@@ -614,12 +646,12 @@ int central_authenticate(central *c, const char *authorization, central_device *
 		}
 		db_finalize(&st);
 	}
+	pthread_mutex_unlock(&c->auth_lock);
 	if (rc == ERR_AUTH) {
-		central_audit_locked(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
-			     strncmp(e->msg, "device_revoked", 14) ? "unauthenticated" : "device_revoked",
-			     &ignored);
+		central_audit(c, uuid_valid(id) ? id : "anonymous", "request_refused", NULL,
+			      strncmp(e->msg, "device_revoked", 14) ? "unauthenticated" : "device_revoked",
+			      &ignored);
 	}
-	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
@@ -953,19 +985,101 @@ int central_change_locked(central *c, const char *kind, const char *id, const ch
 	return rc < 0 ? rc : 0;
 }
 
-/* Stores a revision with its text (nothing if the record already has one
- * with that hash) and gives its seq. */
-static int put_revision(central *c, const char *hash, const char *kind, const char *id, int64_t rev,
-			const char *base, const char *device_id, const char *body_text, int64_t *seq,
-			err *e)
+/* --- a record's revisions ------------------------------------------------ */
+
+/* The seqs of a record's revisions, oldest first: record_head.revs, a JSON
+ * array of whole numbers (migration 8 → 9). */
+typedef struct revs {
+	int64_t *seq;
+	int n, cap;
+} revs;
+
+static void revs_free(revs *r)
 {
+	free(r->seq);
+	memset(r, 0, sizeof *r);
+}
+
+static int revs_add(revs *r, int64_t seq, err *e)
+{
+	if (r->n == r->cap) {
+		int cap = r->cap ? r->cap * 2 : 8;
+		int64_t *p = realloc(r->seq, (size_t)cap * sizeof *p);
+		if (!p)
+			return err_set(e, ERR_NOMEM, "out of memory");
+		r->seq = p;
+		r->cap = cap;
+	}
+	r->seq[r->n++] = seq;
+	return 0;
+}
+
+/* Reads "[1,2,3]" (what this file and the migration write). */
+static int revs_parse(revs *r, const char *id, const char *text, err *e)
+{
+	const char *p = text ? text : "";
+	r->n = 0;
+	while (*p == ' ' || *p == '[')
+		p++;
+	while (*p >= '0' && *p <= '9') {
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		int rc = revs_add(r, v, e);
+		if (rc)
+			return rc;
+		p = end;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	if (*p != ']')
+		return err_set(e, ERR_STATE, "record %.40s: its list of revisions is damaged", id);
+	return 0;
+}
+
+static void revs_text(const revs *r, buf *out)
+{
+	buf_reset(out);
+	buf_putc(out, '[');
+	for (int i = 0; i < r->n; i++)
+		buf_printf(out, "%s%lld", i ? "," : "", (long long)r->seq[i]);
+	buf_putc(out, ']');
+}
+
+/* The seq of the record's revision named hash, or 0. */
+static int revs_find(central *c, const revs *r, const char *hash, int64_t *seq, err *e)
+{
+	db_stmt st;
+	*seq = 0;
+	for (int i = r->n - 1; i >= 0 && !*seq; i--) {
+		int rc = db_prepare_cached(&c->d, &st, "SELECT hash FROM revision WHERE seq = :s", e);
+		if (rc)
+			return rc;
+		db_bind_int(&st, ":s", r->seq[i]);
+		if ((rc = db_step(&st, e)) == 1 && !strcmp(db_col_text(&st, 0), hash))
+			*seq = r->seq[i];
+		db_finalize(&st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Stores a revision of record id with its text, unless the record has one
+ * with that hash already (not looked for when fresh is set: the caller
+ * has), and gives its seq; a new one goes at the end of r. */
+static int put_revision(central *c, revs *r, int fresh, const char *hash, const char *kind,
+			const char *id, int64_t rev, const char *base, const char *device_id,
+			const char *body_text, int64_t *seq, err *e)
+{
+	int rc;
+	if (!fresh && ((rc = revs_find(c, r, hash, seq, e)) || *seq))
+		return rc;
 	db_stmt st;
 	char at[21];
 	db_timestamp(at);
-	int rc = db_prepare_cached(&c->d, &st,
-			    "INSERT OR IGNORE INTO revision(hash, kind, record_id, rev, base, device_id, body,"
-			    " received_at) VALUES (:h, :k, :id, :rev, :base, :dev, :body, :at)", e);
-	if (rc)
+	if ((rc = db_prepare_cached(&c->d, &st,
+			    "INSERT INTO revision(hash, kind, record_id, rev, base, device_id, body,"
+			    " received_at) VALUES (:h, :k, :id, :rev, :base, :dev, :body, :at)", e)))
 		return rc;
 	db_bind_text(&st, ":h", hash, -1);
 	db_bind_text(&st, ":k", kind, -1);
@@ -979,22 +1093,8 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
 	db_finalize(&st);
 	if (rc < 0)
 		return rc;
-	if (db_changes(&c->d) == 1) {
-		*seq = db_last_rowid(&c->d);
-		return 0;
-	}
-	if ((rc = db_prepare_cached(&c->d, &st,
-				    "SELECT seq FROM revision WHERE record_id = :id AND hash = :h", e)))
-		return rc;
-	db_bind_text(&st, ":id", id, -1);
-	db_bind_text(&st, ":h", hash, -1);
-	rc = db_step(&st, e);
-	if (rc == 1)
-		*seq = db_col_int(&st, 0);
-	db_finalize(&st);
-	if (rc == 0)
-		rc = err_set(e, ERR_STATE, "revision of %.40s neither stored nor found", id);
-	return rc < 0 ? rc : 0;
+	*seq = db_last_rowid(&c->d);
+	return revs_add(r, *seq, e);
 }
 
 /* Makes revision seq (hash head) record id's head. body is its text,
@@ -1002,8 +1102,8 @@ static int put_revision(central *c, const char *hash, const char *kind, const ch
  * kinds, which the partial index on person leaves out: their edits write
  * no index entry). */
 static int set_record(central *c, const char *id, const char *kind, const char *locality,
-		      const char *head, int64_t seq, const cJSON *body, const char *conflict,
-		      err *e)
+		      const char *head, int64_t seq, const revs *r, const cJSON *body,
+		      const char *conflict, err *e)
 {
 	db_stmt st;
 	const char *person = NULL;
@@ -1013,13 +1113,15 @@ static int set_record(central *c, const char *id, const char *kind, const char *
 		person = cJSON_IsString(pid) ? pid->valuestring : NULL;
 	}
 	int rc = db_prepare_cached(&c->d, &st,
-			    "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person)"
-			    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p) ON CONFLICT(id) DO UPDATE SET"
+			    "INSERT INTO record_head(id, kind, locality, head, rev_seq, conflict, person, revs)"
+			    " VALUES (:id, :k, :loc, :head, :seq, :cf, :p, :revs) ON CONFLICT(id) DO UPDATE SET"
 			    " head = excluded.head, rev_seq = excluded.rev_seq, locality = excluded.locality,"
 			    " conflict = coalesce(excluded.conflict, record_head.conflict),"
-			    " person = excluded.person", e);
+			    " person = excluded.person, revs = excluded.revs", e);
 	if (rc)
 		return rc;
+	buf list = BUF_INIT;
+	revs_text(r, &list);
 	db_bind_text(&st, ":id", id, -1);
 	db_bind_text(&st, ":k", kind, -1);
 	db_bind_text(&st, ":loc", locality, -1);
@@ -1027,8 +1129,10 @@ static int set_record(central *c, const char *id, const char *kind, const char *
 	db_bind_int(&st, ":seq", seq);
 	db_bind_text(&st, ":cf", conflict, -1);
 	db_bind_text(&st, ":p", person, -1);
+	db_bind_text(&st, ":revs", list.data, (int)list.len);
 	rc = db_step(&st, e);
 	db_finalize(&st);
+	buf_free(&list);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1118,6 +1222,7 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	const cJSON *jb = cJSON_GetObjectItemCaseSensitive(r, "base");
 	const cJSON *body = cJSON_GetObjectItemCaseSensitive(r, "body");
 	db_stmt st;
+	revs rl = {0};
 	int rc = 0;
 	*status = "refused";
 	*code = NULL;
@@ -1131,27 +1236,43 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	const char *kind = jk->valuestring, *id = ji->valuestring;
 	const char *base = cJSON_IsString(jb) ? jb->valuestring : NULL;
 	const char *locality = body_locality(body);
-	/* Seen before? The same content is a duplicate; the same revision of
-	 * this device with other content is refused, never overwritten. */
+	/* The record's head and its revisions (the head's text only for a
+	 * merge: an old record's text is a page read that a change from its
+	 * head does not need). */
+	char head[65] = "", *cur_text = NULL;
+	int64_t head_seq = 0;
 	if ((rc = db_prepare_cached(&c->d, &st,
-			     "SELECT hash FROM revision WHERE record_id = :id AND (hash = :h OR (rev = :rev"
-			     " AND device_id = :dev))", e)))
+				    "SELECT head, rev_seq, revs FROM record_head WHERE id = :id", e)))
 		goto done;
-	db_bind_text(&st, ":h", h, -1);
 	db_bind_text(&st, ":id", id, -1);
-	db_bind_int(&st, ":rev", *rev_out);
-	db_bind_text(&st, ":dev", dev->id, -1);
-	int seen = 0, clash = 0;
-	while ((rc = db_step(&st, e)) == 1) {
-		if (!strcmp(db_col_text(&st, 0), h))
-			seen = 1;
-		else
-			clash = 1;
+	if ((rc = db_step(&st, e)) == 1) {
+		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
+		head_seq = db_col_int(&st, 1);
+		rc = revs_parse(&rl, id, db_col_text(&st, 2), e);
 	}
 	db_finalize(&st);
 	if (rc < 0)
 		goto done;
 	rc = 0;
+	/* Seen before? The same content is a duplicate; the same revision of
+	 * this device with other content is refused, never overwritten. */
+	int seen = 0, clash = 0;
+	for (int i = rl.n - 1; i >= 0 && !seen; i--) {
+		if ((rc = db_prepare_cached(&c->d, &st,
+					    "SELECT hash, rev, device_id FROM revision WHERE seq = :s", e)))
+			goto done;
+		db_bind_int(&st, ":s", rl.seq[i]);
+		if ((rc = db_step(&st, e)) == 1) {
+			if (!strcmp(db_col_text(&st, 0), h))
+				seen = 1;
+			else if (db_col_int(&st, 1) == *rev_out && !strcmp(db_col_text(&st, 2), dev->id))
+				clash = 1;
+		}
+		db_finalize(&st);
+		if (rc < 0)
+			goto done;
+		rc = 0;
+	}
 	if (seen) {
 		*status = "duplicate";
 		goto done;
@@ -1161,28 +1282,12 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		snprintf(msg, msglen, "this revision was already received with other content");
 		goto done;
 	}
-	/* Current head of the record, if any (its text only for a merge: an
-	 * old record's text is a page read that a change from its head does
-	 * not need). */
-	char head[65] = "", *cur_text = NULL;
-	int64_t head_seq = 0;
-	if ((rc = db_prepare_cached(&c->d, &st, "SELECT head, rev_seq FROM record_head WHERE id = :id", e)))
-		goto done;
-	db_bind_text(&st, ":id", id, -1);
-	if ((rc = db_step(&st, e)) == 1) {
-		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
-		head_seq = db_col_int(&st, 1);
-	}
-	db_finalize(&st);
-	if (rc < 0)
-		goto done;
-	rc = 0;
 	int64_t seq = 0;
 	if (!head[0] || (base && !strcmp(base, head))) {
 		/* new record, or a change made from the current head: the
 		 * revision becomes the head */
-		if ((rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)) ||
-		    (rc = set_record(c, id, kind, locality, h, seq, body, NULL, e)) ||
+		if ((rc = put_revision(c, &rl, 1, h, kind, id, *rev_out, base, dev->id, text, &seq, e)) ||
+		    (rc = set_record(c, id, kind, locality, h, seq, &rl, body, NULL, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, dev->id, e)))
 			goto done2;
 		if (!strcmp(kind, "assessment") &&
@@ -1198,15 +1303,16 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	if ((rc = db_step(&st, e)) == 1)
 		cur_text = strdup(db_col_text(&st, 0));
 	db_finalize(&st);
-	if (rc < 0 || (rc = put_revision(c, h, kind, id, *rev_out, base, dev->id, text, &seq, e)))
+	if (rc < 0 || (rc = put_revision(c, &rl, 1, h, kind, id, *rev_out, base, dev->id, text, &seq, e)))
 		goto done2;
 	cJSON *basej = NULL, *cur = cJSON_Parse(cur_text ? cur_text : "{}");
-	if (base) {
-		if ((rc = db_prepare(&c->d, &st, "SELECT body FROM revision WHERE record_id = :id AND hash = :h",
-				     e)))
+	int64_t base_seq = 0;
+	if (base && (rc = revs_find(c, &rl, base, &base_seq, e)))
+		goto done3;
+	if (base_seq) {
+		if ((rc = db_prepare_cached(&c->d, &st, "SELECT body FROM revision WHERE seq = :s", e)))
 			goto done3;
-		db_bind_text(&st, ":id", id, -1);
-		db_bind_text(&st, ":h", base, -1);
+		db_bind_int(&st, ":s", base_seq);
 		if (db_step(&st, e) == 1)
 			basej = cJSON_Parse(db_col_text(&st, 0));
 		db_finalize(&st);
@@ -1220,8 +1326,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	char mh[65];
 	crypto_sha256_hex(mtext, strlen(mtext), mh);
 	if (cJSON_GetArraySize(fields) == 0) {
-		if ((rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e)) ||
-		    (rc = set_record(c, id, kind, locality, mh, seq, merged, NULL, e)) ||
+		if ((rc = put_revision(c, &rl, 0, mh, kind, id, 0, head, "server", mtext, &seq, e)) ||
+		    (rc = set_record(c, id, kind, locality, mh, seq, &rl, merged, NULL, e)) ||
 		    (rc = central_change_locked(c, kind, id, locality, NULL, e)))
 			goto done4;
 		if (!strcmp(kind, "assessment") && (rc = rescore(c, id, mh, merged, e)))
@@ -1254,9 +1360,9 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		rc = rc < 0 ? rc : 0;
 	}
 	if (!rc)
-		rc = put_revision(c, mh, kind, id, 0, head, "server", mtext, &seq, e);
+		rc = put_revision(c, &rl, 0, mh, kind, id, 0, head, "server", mtext, &seq, e);
 	if (!rc)
-		rc = set_record(c, id, kind, locality, mh, seq, merged, conflict_id, e);
+		rc = set_record(c, id, kind, locality, mh, seq, &rl, merged, conflict_id, e);
 	if (!rc)
 		rc = central_change_locked(c, kind, id, locality, NULL, e);
 	if (!rc)
@@ -1278,6 +1384,7 @@ done3:
 done2:
 	free(cur_text);
 done:
+	revs_free(&rl);
 	return rc;
 }
 
@@ -1617,8 +1724,9 @@ int central_conflict_show(central *c, const char *id, buf *out, err *e)
 	int rc = db_prepare(&c->d, &st,
 			    "SELECT f.record_id, f.fields, f.winner, f.status, f.a, f.b, ra.body, rb.body,"
 			    " ra.device_id, rb.device_id, coalesce(f.resolution, '')"
-			    " FROM conflict f JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
-			    " JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"
+			    " FROM conflict f JOIN record_head h ON h.id = f.record_id,"
+			    " json_each(h.revs) ja JOIN revision ra ON ra.seq = ja.value AND ra.hash = f.a,"
+			    " json_each(h.revs) jb JOIN revision rb ON rb.seq = jb.value AND rb.hash = f.b"
 			    " WHERE f.id = :id", e);
 	if (!rc) {
 		db_bind_text(&st, ":id", id, -1);
@@ -1663,6 +1771,7 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	char rec[UUID_STR_LEN] = "", a[65] = "", b[65] = "", at[21];
 	char *body_text = NULL;
 	cJSON *body = NULL;
+	revs rl = {0};
 	pthread_mutex_lock(&c->lock);
 	int rc = db_begin(&c->d, e);
 	if (rc)
@@ -1683,16 +1792,21 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 		goto fail;
 	}
 	char kind[16] = "", locality[121] = "", head[65] = "";
-	if ((rc = db_prepare(&c->d, &st, "SELECT kind, locality, head, body FROM record WHERE id = :id", e)))
+	if ((rc = db_prepare(&c->d, &st,
+			     "SELECT h.kind, h.locality, h.head, v.body, h.revs FROM record_head h"
+			     " JOIN revision v ON v.seq = h.rev_seq WHERE h.id = :id", e)))
 		goto fail;
 	db_bind_text(&st, ":id", rec, -1);
-	if (db_step(&st, e) == 1) {
+	if ((rc = db_step(&st, e)) == 1) {
 		snprintf(kind, sizeof kind, "%s", db_col_text(&st, 0));
 		snprintf(locality, sizeof locality, "%s", db_col_text(&st, 1));
 		snprintf(head, sizeof head, "%s", db_col_text(&st, 2));
 		body = cJSON_Parse(db_col_text(&st, 3));
+		rc = revs_parse(&rl, rec, db_col_text(&st, 4), e);
 	}
 	db_finalize(&st);
+	if (rc < 0)
+		goto fail;
 	if (pick) {
 		/* take the chosen side for the conflicting fields, keep the rest */
 		const char *side = !strcmp(pick, "a") || !strcmp(pick, a) ? a :
@@ -1703,8 +1817,9 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 		}
 		cJSON *chosen = NULL, *fields = NULL;
 		if ((rc = db_prepare(&c->d, &st,
-				     "SELECT r.body, f.fields FROM revision r, conflict f WHERE f.id = :id"
-				     " AND r.record_id = f.record_id AND r.hash = :h",
+				     "SELECT r.body, f.fields FROM conflict f JOIN record_head h ON h.id = f.record_id,"
+				     " json_each(h.revs) j JOIN revision r ON r.seq = j.value"
+				     " WHERE f.id = :id AND r.hash = :h",
 				     e)))
 			goto fail;
 		db_bind_text(&st, ":h", side, -1);
@@ -1732,8 +1847,8 @@ int central_conflict_resolve(central *c, const char *id, const char *pick,
 	crypto_sha256_hex(body_text, strlen(body_text), h);
 	db_timestamp(at);
 	int64_t seq = 0;
-	if ((rc = put_revision(c, h, kind, rec, 0, head, "server", body_text, &seq, e)) ||
-	    (rc = set_record(c, rec, kind, locality, h, seq, body, NULL, e)) ||
+	if ((rc = put_revision(c, &rl, 0, h, kind, rec, 0, head, "server", body_text, &seq, e)) ||
+	    (rc = set_record(c, rec, kind, locality, h, seq, &rl, body, NULL, e)) ||
 	    (rc = db_prepare(&c->d, &st, "UPDATE record_head SET conflict = NULL WHERE id = :id", e)))
 		goto fail;
 	db_bind_text(&st, ":id", rec, -1);
@@ -1763,6 +1878,7 @@ out:
 	pthread_mutex_unlock(&c->lock);
 	cJSON_free(body_text);
 	cJSON_Delete(body);
+	revs_free(&rl);
 	return rc;
 }
 

@@ -26,6 +26,11 @@
 typedef struct central {
 	db d;
 	pthread_mutex_t lock;
+	/* device credentials are read on a connection of their own (opened
+	 * at the first request), so that a push is let in while another
+	 * holds the lock (central_authenticate) */
+	db auth;
+	pthread_mutex_t auth_lock;
 	pthread_mutex_t inst_lock; /* the instrument cache below; taken alone or inside lock */
 	char path[4096];
 	const char *inst_dirs;

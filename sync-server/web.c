@@ -407,7 +407,8 @@ static const char case_sql[] =
 	" (SELECT json_group_array(json_object('hash', hash, 'rev', rev, 'base', base,"
 	"   'device', device_id, 'device_name', (SELECT name FROM device d WHERE d.id = device_id),"
 	"   'received_at', received_at)) FROM"
-	"   (SELECT * FROM revision WHERE record_id = r.id ORDER BY received_at, rev))"
+	"   (SELECT v.* FROM record_head h, json_each(h.revs) j JOIN revision v ON v.seq = j.value"
+	"    WHERE h.id = r.id ORDER BY v.received_at, v.rev))"
 	"   AS revisions_json,"
 	" (SELECT json_group_array(json_object('seq', seq, 'at', at, 'actor', actor, 'action', action,"
 	"   'detail', detail)) FROM (SELECT * FROM audit WHERE subject = r.id OR subject IN"
@@ -439,9 +440,9 @@ static const char conflict_sql[] =
 	" ra.received_at AS a_at, rb.received_at AS b_at,"
 	" ra.body AS a_body_json, rb.body AS b_body_json,"
 	" f.resolution, f.resolved_by"
-	" FROM conflict f JOIN record r ON r.id = f.record_id"
-	" JOIN revision ra ON ra.record_id = f.record_id AND ra.hash = f.a"
-	" JOIN revision rb ON rb.record_id = f.record_id AND rb.hash = f.b"
+	" FROM conflict f JOIN record_head r ON r.id = f.record_id,"
+	" json_each(r.revs) ja JOIN revision ra ON ra.seq = ja.value AND ra.hash = f.a,"
+	" json_each(r.revs) jb JOIN revision rb ON rb.seq = jb.value AND rb.hash = f.b"
 	" WHERE f.id = :id AND (:all OR r.locality IN (SELECT value FROM json_each(:locs)))";
 
 /* devices serving any of the user's localities */

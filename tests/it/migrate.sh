@@ -1,5 +1,5 @@
 #!/bin/sh
-# The central store's schema 7 → 8 with the real binary on a real store
+# The central store's schema 7 → 8 → 9 with the real binary on a real store
 # (tests/fixtures/central-v7.sql: what sync.sh's protocol part leaves, and
 # one head whose revision row a 6 → 7 store had lost): every record's text
 # and every revision's text are what they were, each revision's text
@@ -27,8 +27,18 @@ LOST=7c1c0a52-3f1e-4b8e-9a2f-5d7e8c9b0a11
 	|| fail "fixture: not the store this test expects"
 
 expect_status 0 "migrate: the server opens the schema-7 store" "$SS" conflicts list --data "$SRV"
-[ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 8 ] && pass "migrate: schema 8" \
+[ "$(q "SELECT value FROM meta WHERE key = 'schema_version'")" = 9 ] && pass "migrate: schema 9" \
 	|| fail "migrate: schema $(q "SELECT value FROM meta WHERE key = 'schema_version'")"
+# 8 → 9: each record lists its revisions (record_head.revs), oldest first;
+# the index of revisions by record is gone
+q "SELECT record_id, json_group_array(seq) FROM (SELECT record_id, seq FROM revision
+   ORDER BY record_id, seq) GROUP BY record_id" >"$T/revs.want"
+q "SELECT id, revs FROM record_head ORDER BY id" >"$T/revs.got"
+cmp -s "$T/revs.want" "$T/revs.got" \
+	&& [ "$(q "SELECT count(*) FROM record_head, json_each(revs)")" = "$(q "SELECT count(*) FROM revision")" ] \
+	&& [ "$(q "SELECT count(*) FROM sqlite_master WHERE name = 'revision_by_record'")" = 0 ] \
+	&& pass "migrate: each record lists its revisions, oldest first ($(wc -l <"$T/revs.got") records)" \
+	|| { fail "migrate: revision lists"; diff "$T/revs.want" "$T/revs.got" | head -4; }
 q "$RECS" >"$T/rec.after"
 cmp -s "$T/rec.before" "$T/rec.after" && pass "migrate: every record's kind, locality, head, text and conflict as before" \
 	|| { fail "migrate: records changed"; diff "$T/rec.before" "$T/rec.after" | head -5; }
@@ -105,6 +115,22 @@ printf '{"batch":"0b0b0b0b-1111-4111-8111-111111111111","records":[{"kind":"pers
 	&& [ "$(q "SELECT body FROM revision WHERE record_id = '$LOST' AND hash = '$HEAD'")" = "$OLD" ] \
 	&& pass "serve: the record shows the edit; the revision before it keeps its text" \
 	|| fail "serve: after the edit: $(q "SELECT body FROM record WHERE id = '$LOST'")"
+NSEQ=$(q "SELECT seq FROM revision WHERE record_id = '$LOST' AND hash = '$NH'")
+[ -n "$NSEQ" ] && [ "$(q "SELECT json_extract(revs, '\$[#-1]') FROM record_head WHERE id = '$LOST'")" = "$NSEQ" ] \
+	&& pass "serve: the new revision is the last in its record's list" || fail "serve: list $(q "SELECT revs FROM record_head WHERE id = '$LOST'")"
+# the same revision again is a duplicate; this device's revision 1 with
+# other content is refused, whatever the other revisions in the list
+nrev=$(q "SELECT count(*) FROM revision")
+sed 's/0b0b0b0b-1111-4111-8111-111111111111/0b0b0b0b-3333-4333-8333-333333333333/' "$T/edit.json" >"$T/again.json"
+[ "$(api POST /v1/push "$T/again.json")" = 200 ] && grep -q '"status":"duplicate"' "$T/resp" \
+	&& pass "serve: the same edit again is a duplicate" || fail "serve: again $(cat "$T/resp")"
+OTHER='{"address":"г","locality":"Басарбово","name":"Н","sex":"f"}'
+OH=$(printf '%s' "$OTHER" | sha256sum | cut -d' ' -f1)
+printf '{"batch":"0b0b0b0b-2222-4222-8222-222222222222","records":[{"kind":"person","id":"%s","rev":1,"base":"%s","hash":"%s","body":%s}]}' \
+	"$LOST" "$NH" "$OH" "$OTHER" >"$T/clash.json"
+[ "$(api POST /v1/push "$T/clash.json")" = 200 ] && grep -q '"status":"refused","code":"different_content"' "$T/resp" \
+	&& [ "$(q "SELECT count(*) FROM revision")" = "$nrev" ] \
+	&& pass "serve: revision 1 again with other content is refused, nothing stored" || fail "serve: clash $(cat "$T/resp")"
 
 # a field agent's store, schema 1 → 2 (tests/fixtures/agent-v1.sql): each
 # record's known head and the last revision it pushed become one row; the
