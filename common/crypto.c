@@ -362,6 +362,32 @@ void crypto_hex(const uint8_t *data, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+int crypto_unhex(const char *s, uint8_t *out, size_t n)
+{
+	size_t k = 0;
+	int half = -1;
+	for (; *s; s++) {
+		int v;
+		if (*s == '-')
+			continue;
+		if (*s >= '0' && *s <= '9')
+			v = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			v = *s - 'a' + 10;
+		else
+			return -1;
+		if (half < 0) {
+			half = v;
+		} else {
+			if (k == n)
+				return -1;
+			out[k++] = (uint8_t)(half << 4 | v);
+			half = -1;
+		}
+	}
+	return half < 0 ? (int)k : -1;
+}
+
 void crypto_wipe(void *p, size_t n)
 {
 	if (p && n)

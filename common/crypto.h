@@ -74,6 +74,10 @@ void crypto_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Lower-case hex of data into out (2*len + 1 bytes). */
 void crypto_hex(const uint8_t *data, size_t len, char *out);
+/* The bytes of lower-case hex text s (dashes skipped: a UUID gives its
+ * 16) into out, at most n: their count, or -1 when s is not such text or
+ * is longer. */
+int crypto_unhex(const char *s, uint8_t *out, size_t n);
 
 /* Overwrites n bytes at p with zeros in a way the compiler cannot remove. */
 void crypto_wipe(void *p, size_t n);

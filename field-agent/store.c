@@ -88,6 +88,16 @@ static const char *const migrations[] = {
 	"DROP TABLE heads;"
 	"DROP TABLE pushed;"
 	"ALTER TABLE heads_new RENAME TO heads;",
+	/* 2 → 3: a record's id and hash as their bytes (16 and 32) instead of
+	 * 36 and 64 characters: the table in half the pages, and a sync
+	 * writes most of its pages (store_open's fa_unhex) */
+	"CREATE TABLE heads_new(record_id BLOB PRIMARY KEY, hash BLOB NOT NULL,"
+	"  rev INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"INSERT INTO heads_new(record_id, hash, rev)"
+	"  SELECT fa_unhex(record_id), fa_unhex(hash), rev FROM heads"
+	"  WHERE length(fa_unhex(record_id)) = 16 AND length(fa_unhex(hash)) = 32;"
+	"DROP TABLE heads;"
+	"ALTER TABLE heads_new RENAME TO heads;",
 };
 
 void store_now(char out[21])
@@ -103,8 +113,24 @@ void store_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* fa_unhex(text): the bytes of lower-case hex text (dashes skipped), or
+ * NULL; for migration 2 → 3. */
+static void sql_unhex(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	uint8_t out[64];
+	int n = t ? crypto_unhex((const char *)t, out, sizeof out) : -1;
+	if (n < 0)
+		sqlite3_result_null(cx);
+	else
+		sqlite3_result_blob(cx, out, n, SQLITE_TRANSIENT);
+}
+
 static int migrate(store *s, err *e)
 {
+	sqlite3_create_function_v2(s->d.h, "fa_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				   sql_unhex, NULL, NULL, NULL);
 	return db_migrate(&s->d, migrations, (int)(sizeof migrations / sizeof migrations[0]), e);
 }
 

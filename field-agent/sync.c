@@ -28,6 +28,7 @@
 #include "i18n.h"
 #include "json.h"
 #include "num.h"
+#include "uuid.h"
 
 #define SYNC_BATCH_RECORDS 500
 #define BATCH_SLOTS 2048 /* a power of two, over twice SYNC_BATCH_RECORDS */
@@ -879,19 +880,33 @@ static int wire_body(store *s, const char *kind, const char *id, int64_t rev, co
 	return rc;
 }
 
+/* The heads table keeps a record's id and hash as their bytes (16 and
+ * 32): half the pages of their text, and a sync rewrites most of that
+ * table. 0 for what is not a record id and a hash, which the server would
+ * not take from this device anyway: no head kept. */
+static int head_bytes(const char *id, const char *hash, uint8_t key[16], uint8_t h[32])
+{
+	return uuid_valid(id) && crypto_unhex(id, key, 16) == 16 &&
+	       (!hash || crypto_unhex(hash, h, 32) == 32);
+}
+
 /* Last hash known for a record (what was pushed or pulled last) and the
  * last revision this device pushed of it. */
 static void known_head(store *s, const char *id, char out[65], int64_t *rev)
 {
 	db_stmt st;
 	err e;
+	uint8_t key[16];
 	out[0] = '\0';
 	*rev = 0;
-	if (db_prepare_cached(&s->d, &st, "SELECT hash, rev FROM heads WHERE record_id = :id", &e))
+	if (!head_bytes(id, NULL, key, NULL) ||
+	    db_prepare_cached(&s->d, &st, "SELECT hash, rev FROM heads WHERE record_id = :id", &e))
 		return;
-	db_bind_text(&st, ":id", id, -1);
-	if (db_step(&st, &e) == 1) {
-		snprintf(out, 65, "%s", db_col_text(&st, 0));
+	db_bind_blob(&st, ":id", key, sizeof key);
+	int n = 0;
+	const void *h = db_step(&st, &e) == 1 ? db_col_blob(&st, 0, &n) : NULL;
+	if (h && n == 32) {
+		crypto_hex(h, 32, out);
 		*rev = db_col_int(&st, 1);
 	}
 	db_finalize(&st);
@@ -902,14 +917,17 @@ static void known_head(store *s, const char *id, char out[65], int64_t *rev)
 static int set_head(store *s, const char *id, const char *hash, int64_t rev, err *e)
 {
 	db_stmt st;
+	uint8_t key[16], h[32];
+	if (!head_bytes(id, hash, key, h))
+		return 0;
 	int rc = db_prepare_cached(&s->d, &st,
 				   "INSERT INTO heads(record_id, hash, rev) VALUES (:id, :h, :rev)"
 				   " ON CONFLICT(record_id) DO UPDATE SET hash = excluded.hash,"
 				   " rev = max(heads.rev, excluded.rev)", e);
 	if (rc)
 		return rc;
-	db_bind_text(&st, ":id", id, -1);
-	db_bind_text(&st, ":h", hash, -1);
+	db_bind_blob(&st, ":id", key, sizeof key);
+	db_bind_blob(&st, ":h", h, sizeof h);
 	db_bind_int(&st, ":rev", rev);
 	rc = db_step(&st, e);
 	db_finalize(&st);

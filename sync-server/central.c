@@ -235,7 +235,7 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	}
 	/* Checkpoint the WAL every ~40 MB rather than every 4 MB: the
 	 * checkpoint runs inside a push's commit, and pushes are the hot path. */
-	db_exec(&c->d, "PRAGMA wal_autocheckpoint=10000", NULL);
+	db_exec(&c->d, "PRAGMA wal_autocheckpoint=32768", NULL);
 	/* 4 MB of page cache instead of 2: the revision and change indexes are
 	 * touched at random, and every miss was a pread of the file. */
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);

@@ -594,6 +594,26 @@ static void crypto_hex_cases(void)
 	CHECK_STR(out, "");
 }
 
+static void crypto_unhex_cases(void)
+{
+	uint8_t out[32];
+	char back[65];
+	CHECK_INT(crypto_unhex("000fa0ff5c39", out, sizeof out), 6);
+	crypto_hex(out, 6, back);
+	CHECK_STR(back, "000fa0ff5c39");
+	/* a UUID: dashes skipped, its 16 bytes */
+	CHECK_INT(crypto_unhex("019b8d2b-8c00-7121-bd9d-2c4ce0b0a568", out, 16), 16);
+	crypto_hex(out, 16, back);
+	CHECK_STR(back, "019b8d2b8c007121bd9d2c4ce0b0a568");
+	CHECK_INT(crypto_unhex("", out, sizeof out), 0);
+	/* not lower-case hex, an odd count, more than n bytes */
+	CHECK_INT(crypto_unhex("0A", out, sizeof out), -1);
+	CHECK_INT(crypto_unhex("0g", out, sizeof out), -1);
+	CHECK_INT(crypto_unhex("abc", out, sizeof out), -1);
+	CHECK_INT(crypto_unhex("00112233", out, 3), -1);
+	CHECK_INT(crypto_unhex("001122", out, 3), 3);
+}
+
 static void crypto_wipe_zeroes(void)
 {
 	uint8_t k[CRYPTO_KEY_LEN];
@@ -658,6 +678,7 @@ TEST_TABLE(crypto) = {
 	{"crypto_calibrate_bounds", crypto_calibrate_bounds},
 	{"crypto_equal_cases", crypto_equal_cases},
 	{"crypto_hex_cases", crypto_hex_cases},
+	{"crypto_unhex_cases", crypto_unhex_cases},
 	{"crypto_wipe_zeroes", crypto_wipe_zeroes},
 	{"uuid_versions", uuid_versions},
 	{NULL, NULL},

@@ -8,6 +8,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # the acceptance sample of ../shared/acceptance, kept with the tests so
 # that a clean clone runs them
 ACCEPT="$ROOT/tests/fixtures"
+# a field agent's heads table keeps a record's id as its 16 bytes: this
+# SQL gives it back as the id's text
+HEAD_ID="lower(substr(hex(record_id), 1, 8) || '-' || substr(hex(record_id), 9, 4) || '-' ||
+  substr(hex(record_id), 13, 4) || '-' || substr(hex(record_id), 17, 4) || '-' ||
+  substr(hex(record_id), 21))"
 T=$(mktemp -d "${TMPDIR:-/tmp}/fa-it.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 npass=0

@@ -140,22 +140,25 @@ AG="$T/agent"
 mkdir -p "$AG"
 sqlite3 "$AG/agent.db" <"$ACCEPT/agent-v1.sql"
 aq() { sqlite3 "$AG/agent.db" "$1"; }
-aq "SELECT h.record_id, h.hash, (SELECT max(p.rev) FROM pushed p WHERE p.record_id = h.record_id)
-    FROM heads h ORDER BY 1" >"$T/heads.before"
+aq "SELECT replace(h.record_id, '-', ''), h.hash,
+    (SELECT max(p.rev) FROM pushed p WHERE p.record_id = h.record_id) FROM heads h ORDER BY 1" >"$T/heads.before"
 npushed=$(aq "SELECT count(*) FROM pushed")
 EDITED=019b8d2b-8c00-7121-bd9d-2c4ce0b0a568
-BASE=$(aq "SELECT hash FROM heads WHERE record_id = '$EDITED'")
+EDITED_KEY="X'$(printf '%s' "$EDITED" | tr -d -)'" # heads keeps an id as its 16 bytes
+BASE=$(aq "SELECT hash FROM heads WHERE record_id = '$EDITED'") # schema 1: text
 export FA_DATA="$AG" FA_PIN=2468
 expect_status 0 "agent: this agent opens a schema-1 store" "$FA" person list
-[ "$(aq "SELECT value FROM meta WHERE key = 'schema_version'")" = 2 ] && pass "agent: schema 2" \
+[ "$(aq "SELECT value FROM meta WHERE key = 'schema_version'")" = 3 ] && pass "agent: schema 3" \
 	|| fail "agent: schema $(aq "SELECT value FROM meta WHERE key = 'schema_version'")"
-aq "SELECT record_id, hash, rev FROM heads ORDER BY 1" >"$T/heads.after"
+aq "SELECT lower(hex(record_id)), lower(hex(hash)), rev FROM heads ORDER BY 1" >"$T/heads.after"
 [ "$npushed" -gt "$(wc -l <"$T/heads.before")" ] && cmp -s "$T/heads.before" "$T/heads.after" \
 	&& pass "agent: every record's head and last pushed revision kept ($npushed pushed revisions, $(wc -l <"$T/heads.after") records)" \
 	|| { fail "agent: heads changed"; diff "$T/heads.before" "$T/heads.after" | head -4; }
 [ "$(aq "SELECT count(*) FROM sqlite_master WHERE name = 'heads' AND sql LIKE '%WITHOUT ROWID'")" = 1 ] \
 	&& [ "$(aq "SELECT count(*) FROM sqlite_master WHERE name = 'pushed'")" = 0 ] \
-	&& pass "agent: one row a record, in its key's order" || fail "agent: tables not rebuilt"
+	&& [ "$(aq "SELECT count(*) FROM heads WHERE typeof(record_id) != 'blob' OR length(record_id) != 16
+	        OR typeof(hash) != 'blob' OR length(hash) != 32")" = 0 ] \
+	&& pass "agent: one row a record, in its key's order, id and hash as bytes" || fail "agent: tables not rebuilt"
 aq "PRAGMA integrity_check" >"$T/aic"
 expect_grep "^ok$" "$T/aic" "agent: the store passes integrity_check"
 ALOCS=$(aq "SELECT locality FROM person UNION SELECT locality FROM household" | paste -sd, -)
@@ -167,8 +170,8 @@ expect_status 0 "agent: syncs its waiting edit" "$FA" sync --quiet
 [ "$(q "SELECT rev || ' ' || base FROM revision WHERE record_id = '$EDITED'")" = "3 $BASE" ] \
 	&& pass "agent: the edit arrives as revision 3, made from the head it had pushed" \
 	|| fail "agent: the server got $(q "SELECT rev || ' ' || coalesce(base, 'null') FROM revision WHERE record_id = '$EDITED'")"
-[ "$(aq "SELECT hash FROM heads WHERE record_id = '$EDITED'")" = "$(q "SELECT head FROM record WHERE id = '$EDITED'")" ] \
-	&& [ "$(aq "SELECT rev FROM heads WHERE record_id = '$EDITED'")" = 3 ] \
+[ "$(aq "SELECT lower(hex(hash)) FROM heads WHERE record_id = $EDITED_KEY")" = "$(q "SELECT head FROM record WHERE id = '$EDITED'")" ] \
+	&& [ "$(aq "SELECT rev FROM heads WHERE record_id = $EDITED_KEY")" = 3 ] \
 	&& pass "agent: the answer recorded in the new tables (head and revision 3)" || fail "agent: answer not recorded"
 
 CID=$(q "SELECT id FROM conflict LIMIT 1")

@@ -109,7 +109,7 @@ while [ $skills -lt "$R2_KILLS" ]; do
 	kill -9 $SPID 2>/dev/null; wait $SPID 2>/dev/null
 	skills=$((skills + 1))
 	# what the devices hold as acknowledged, read while the server is down
-	for d in $r2devs; do q "$d/agent.db" "SELECT record_id FROM heads WHERE rev > 0"; done | sort -u >"$T/r2.acked"
+	for d in $r2devs; do q "$d/agent.db" "SELECT $HEAD_ID FROM heads WHERE rev > 0"; done | sort -u >"$T/r2.acked"
 	start_server "$SRV" $PORT "$T/srv.log" || { fail "R2: server did not restart"; break; }
 	q "$SRV/central.db" "SELECT id FROM record" | sort -u >"$T/r2.got"
 	acked_missing=$((acked_missing + $(comm -23 "$T/r2.acked" "$T/r2.got" | wc -l)))
@@ -286,7 +286,7 @@ device_view() { # DIR: what a device holds, minus timestamps, order and new ids
 		q "$db" "SELECT locality, count(*) FROM person GROUP BY locality ORDER BY locality"
 		q "$db" "SELECT kind, CASE kind WHEN 'person' THEN '' ELSE record_id END AS r, revision, state FROM outbox ORDER BY kind, r, revision"
 		q "$db" "SELECT id, kind, head, seq FROM remote ORDER BY id"
-		q "$db" "SELECT record_id, hash FROM heads ORDER BY record_id"
+		q "$db" "SELECT hex(record_id), hex(hash) FROM heads ORDER BY record_id"
 		q "$db" "SELECT CAST(value AS TEXT) FROM sync_state WHERE key = 'cursor'"
 	} | sha256sum | cut -c1-16
 }
