@@ -8,7 +8,7 @@
 CC      ?= cc
 # a cross-build (mk/pkg.mk) points PKG_CONFIG at the target's .pc files
 PKG_CONFIG ?= pkg-config
-PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib libqrencode nettle
+PKGS    := sqlite3 libcjson libcurl libmicrohttpd zlib libdeflate libqrencode nettle
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wconversion -Wno-sign-conversion -Wformat=2 \
            -Wvla -Wundef -Wpointer-arith -Wno-format-truncation
@@ -17,7 +17,7 @@ MBED_LIBS := $(shell $(PKG_CONFIG) --libs mbedtls mbedx509 mbedcrypto 2>/dev/nul
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
 # each program links only what it uses (start-up time and memory on a Pi)
-AGENT_LIBS  := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson zlib nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread -ldl
+AGENT_LIBS  := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libdeflate nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread -ldl
 SERVER_LIBS := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libmicrohttpd zlib libqrencode nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread
 # Where the programs find instruments and translations: in the source tree
 # for builds run from it; in PREFIX for `make install` (mk/pkg.mk builds

@@ -362,28 +362,34 @@ void crypto_hex(const uint8_t *data, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+/* hex digit value + 0x10; 0x20: a dash (skipped); 0: anything else */
+static const uint8_t unhex_table[256] = {
+	['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14,
+	['5'] = 0x15, ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19,
+	['a'] = 0x1a, ['b'] = 0x1b, ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e,
+	['f'] = 0x1f, ['-'] = 0x20,
+};
+
 int crypto_unhex(const char *s, uint8_t *out, size_t n)
 {
+	/* the table holds digit + 0x10, so that 0 means "not hex" */
 	size_t k = 0;
 	int half = -1;
-	for (; *s; s++) {
-		int v;
-		if (*s == '-')
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int v = unhex_table[*p];
+		if (v == 0x20)
 			continue;
-		if (*s >= '0' && *s <= '9')
-			v = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			v = *s - 'a' + 10;
-		else
+		if (!v)
 			return -1;
+		v -= 0x10;
 		if (half < 0) {
 			half = v;
-		} else {
-			if (k == n)
-				return -1;
-			out[k++] = (uint8_t)(half << 4 | v);
-			half = -1;
+			continue;
 		}
+		if (k == n)
+			return -1;
+		out[k++] = (uint8_t)(half << 4 | v);
+		half = -1;
 	}
 	return half < 0 ? (int)k : -1;
 }

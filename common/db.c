@@ -3,6 +3,7 @@
  */
 #include "db.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,8 +16,17 @@ static int db_fail(db *d, err *e, const char *what)
 		       sqlite3_errmsg(d->h));
 }
 
+/* Before SQLite starts: no memory statistics (nothing reads them; each
+ * allocation took a global mutex to count itself). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(db *d, const char *path, int flags, err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	memset(d, 0, sizeof *d);
 	d->path = path;
 	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY :

@@ -4,7 +4,7 @@
 # when everything is there already.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libcjson-dev libcurl4-openssl-dev \
-libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev nettle-dev gettext clang libclang-rt-dev bc time curl openssl sqlite3 jq \
+libmicrohttpd-dev libmbedtls-dev zlib1g-dev libdeflate-dev libqrencode-dev nettle-dev gettext clang libclang-rt-dev bc time curl openssl sqlite3 jq \
 nodejs chromium strace faketime valgrind"
 missing=""
 for p in $PKGS; do
