@@ -16,7 +16,7 @@ arm64|armhf) ;;
 esac
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
-libs="libsqlite3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev nettle-dev"
+libs="libsqlite3-dev libcjson-dev libcurl4-openssl-dev libmicrohttpd-dev libmbedtls-dev zlib1g-dev libdeflate-dev libqrencode-dev nettle-dev"
 tools="crossbuild-essential-$arch qemu-user pkg-config"
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=""

@@ -30,7 +30,7 @@ apt_() {
 }
 apt_ update >&2
 apt_ install -y --download-only --no-install-recommends libc6-dev libsqlite3-dev libcjson-dev \
-	libcurl4-openssl-dev libmicrohttpd-dev libmbedtls-dev zlib1g-dev libqrencode-dev nettle-dev >&2
+	libcurl4-openssl-dev libmicrohttpd-dev libmbedtls-dev zlib1g-dev libdeflate-dev libqrencode-dev nettle-dev >&2
 for d in "$a"/cache/archives/*.deb; do dpkg-deb -x "$d" "$root"; done
 # absolute symlinks (libfoo.so -> /lib/...) must point inside the sysroot
 find "$root" -type l | while read -r l; do
