@@ -362,7 +362,13 @@ int store_unlock(store *s, const char *pin, err *e)
 					 left == 1 ? "try" : "tries");
 		goto done;
 	}
-	if ((rc = keyring_set_failed(s, 0, 0, e)) == 0)
+	/* The count back to 0 need not wait for the disk: a power cut that
+	 * takes it leaves one try fewer, and the next durable commit of this
+	 * store (or its checkpoint) writes it down. */
+	db_exec(&s->d, "PRAGMA synchronous=NORMAL", NULL);
+	rc = keyring_set_failed(s, 0, 0, e);
+	db_exec(&s->d, "PRAGMA synchronous=FULL", NULL);
+	if (rc == 0)
 		rc = use_data_key(s, dk, e);
 done:
 	crypto_wipe(dk, sizeof dk);

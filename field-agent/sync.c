@@ -1155,11 +1155,6 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 			n->refused++;
 		} else {
 			rc = set_head(s, b->ids[i], b->hashes[i], b->revs[i], e);
-			if (!rc && !(rc = db_prepare_cached(&s->d, &u, "DELETE FROM outbox WHERE seq = :seq", e))) {
-				db_bind_int(&u, ":seq", b->seqs[i]);
-				rc = db_step(&u, e) < 0 ? ERR_IO : 0;
-				db_finalize(&u);
-			}
 			n->applied += !strcmp(status_s, "applied");
 			n->duplicate += !strcmp(status_s, "duplicate");
 			n->merged += !strcmp(status_s, "merged");
@@ -1170,6 +1165,18 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 		i++;
 	}
 	cJSON_Delete(j);
+	/* the rows answered leave the outbox: the batch is every row not
+	 * refused from its first to its last (build_batch), and those refused
+	 * now are marked */
+	db_stmt d;
+	if (!rc && !(rc = db_prepare_cached(&s->d, &d,
+					    "DELETE FROM outbox WHERE seq BETWEEN :first AND :last"
+					    " AND refused IS NULL", e))) {
+		db_bind_int(&d, ":first", b->seqs[0]);
+		db_bind_int(&d, ":last", b->seqs[b->k - 1]);
+		rc = db_step(&d, e) < 0 ? ERR_IO : 0;
+		db_finalize(&d);
+	}
 	if (rc || (rc = db_commit(&s->d, e))) {
 		db_rollback(&s->d);
 		return rc;
