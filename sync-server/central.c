@@ -1244,23 +1244,32 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	 * head does not need). */
 	char head[65] = "", *cur_text = NULL;
 	int64_t head_seq = 0;
+	int seen = 0, clash = 0;
+	/* Seen before? The same content is a duplicate; the same revision of
+	 * this device with other content is refused, never overwritten. The
+	 * head's revision is read with the record, the others one by one. */
 	if ((rc = db_prepare_cached(&c->d, &st,
-				    "SELECT head, rev_seq, revs FROM record_head WHERE id = :id", e)))
+				    "SELECT h.head, h.rev_seq, h.revs, v.rev, coalesce(v.device_id, '')"
+				    " FROM record_head h LEFT JOIN revision v ON v.seq = h.rev_seq"
+				    " WHERE h.id = :id", e)))
 		goto done;
 	db_bind_text(&st, ":id", id, -1);
 	if ((rc = db_step(&st, e)) == 1) {
 		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
 		head_seq = db_col_int(&st, 1);
 		rc = revs_parse(&rl, id, db_col_text(&st, 2), e);
+		if (!strcmp(head, h))
+			seen = 1;
+		else if (db_col_int(&st, 3) == *rev_out && !strcmp(db_col_text(&st, 4), dev->id))
+			clash = 1;
 	}
 	db_finalize(&st);
 	if (rc < 0)
 		goto done;
 	rc = 0;
-	/* Seen before? The same content is a duplicate; the same revision of
-	 * this device with other content is refused, never overwritten. */
-	int seen = 0, clash = 0;
 	for (int i = rl.n - 1; i >= 0 && !seen; i--) {
+		if (rl.seq[i] == head_seq)
+			continue;
 		if ((rc = db_prepare_cached(&c->d, &st,
 					    "SELECT hash, rev, device_id FROM revision WHERE seq = :s", e)))
 			goto done;
