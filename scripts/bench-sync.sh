@@ -35,11 +35,11 @@ export FA_DATA="$D/dev"
 "$B/field-agent" init --kdf-ms 1 >/dev/null
 "$B/field-agent" enroll "https://127.0.0.1:$PORT" "$CODE" --pin "$PIN" >/dev/null
 "$B/field-agent" import "$D/cases.json" >/dev/null
-run() { # name: one sync, timed
+run() { # name: one sync, timed: the whole command, and its exchange alone
 	t0=$(date +%s.%N)
-	"$B/field-agent" sync >"$D/sync.txt"
+	FA_SYNC_TIMING=1 "$B/field-agent" sync >"$D/sync.txt" 2>"$D/sync.err"
 	t1=$(date +%s.%N)
-	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt")"
+	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt") $(sed -n 's/^sync exchange \([0-9.]*\) s$/\1/p' "$D/sync.err")"
 }
 # The full push REPS times (default 3) from the same starting point (the
 # server's and the device's data copied back between runs); the median
@@ -78,7 +78,7 @@ fi
 sv() { sed -n "s/^SUMMARY .*\"$1\":\([0-9.e+-]*\).*/\1/p" "$D/peer.txt" 2>/dev/null; }
 printf '%-18s %8s %10s %9s %12s | %10s %12s %8s %8s\n' phase records seconds rec/s wire_bytes \
 	peer_rec/s peer_bytes "x speed" "x bytes"
-while read -r name secs sent reqs up down; do
+while read -r name secs sent reqs up down xsecs; do
 	case $name in
 	full) prs=$(sv full_docs_per_s); pbytes=$(echo "(0$(sv full_wire_up_MB) + 0$(sv full_wire_down_MB)) * 1000000" | bc -l);;
 	incremental_10pct) prs=$(sv inc10_docs_per_s); pbytes=$(echo "(0$(sv inc10_wire_up_MB) + 0$(sv inc10_wire_down_MB)) * 1000000" | bc -l);;
@@ -94,7 +94,12 @@ while read -r name secs sent reqs up down; do
 	echo "                   ($reqs requests)"
 	case $name in
 	full) echo "P1 records=$sent seconds=$secs rps=$rs peer_rps=${prs:--} ratio=$xs bytes=$bytes peer_bytes=${pbytes:--}" >>"$D/lines";;
-	incremental_10pct) echo "P2 records=$sent seconds=$secs rps=$rs peer_rps=${prs:--} ratio=$xs bytes=$bytes peer_bytes=${pbytes:--} bytes_ratio=$xb" >>"$D/lines";;
+	incremental_10pct)
+		# timed as the peer is: the exchange, the store already open
+		xrs=$(echo "if (0${xsecs:-0} > 0) $sent / $xsecs else 0" | bc -l | cut -d. -f1)
+		xxs=$( [ -n "$prs" ] && [ "$prs" != null ] && echo "scale=1; $xrs / $prs" | bc -l || echo -)
+		echo "exchange_10pct     $sent ${xsecs:-0} $xrs (the store open, as the peer is timed) | $prs x $xxs"
+		echo "P2 records=$sent seconds=$secs rps=$rs peer_rps=${prs:--} ratio=$xs bytes=$bytes peer_bytes=${pbytes:--} bytes_ratio=$xb exchange_seconds=${xsecs:--} exchange_rps=$xrs" >>"$D/lines";;
 	*) echo "P3 requests=$reqs bytes=$bytes peer_bytes=${pbytes:--} bytes_ratio=$xb" >>"$D/lines";;
 	esac
 done <"$D/r.txt"
