@@ -69,6 +69,7 @@ typedef struct conn {
 	 * time for the rest of this sync, and start again at once */
 	int one_flight, retry_now;
 	struct curl_boot *boot; /* libcurl still loading on a thread (cmd_sync) */
+	struct timespec acks_since; /* the answers' transaction began (acks_begin) */
 } conn;
 
 /* libcurl loaded on a thread (dlopen of it and its two dozen libraries,
@@ -307,7 +308,22 @@ static void collect_done(conn *c)
 
 /* Drives every transfer of c->multi until one of those in want (a bit per
  * c->x) has ended; returns its index. */
+static int wait_done_until(conn *c, unsigned want, const struct timespec *until);
+
 static int wait_done(conn *c, unsigned want)
+{
+	return wait_done_until(c, want, NULL);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/* wait_done, giving up (-1) once `until` (CLOCK_MONOTONIC) has passed. */
+static int wait_done_until(conn *c, unsigned want, const struct timespec *until)
 {
 	for (;;) {
 		int running = 0;
@@ -324,7 +340,15 @@ static int wait_done(conn *c, unsigned want)
 					return i;
 				}
 		}
-		CR.multi_poll(c->multi, NULL, 0, 200, NULL);
+		int wait_ms = 200;
+		if (until) {
+			long left = -ms_since(until);
+			if (left <= 0)
+				return -1;
+			if (left < wait_ms)
+				wait_ms = (int)left;
+		}
+		CR.multi_poll(c->multi, NULL, 0, wait_ms, NULL);
 	}
 }
 
@@ -1122,9 +1146,43 @@ static int build_batch(store *s, conn *c, batch *const fl[2], batch *b, int64_t 
 	return b->k;
 }
 
-/* Records the server's answers to batch b and empties those outbox rows,
- * in one transaction. */
-static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
+/* The answers to consecutive batches are recorded in one transaction, a
+ * savepoint each: a commit writes the pages of the heads table that the
+ * batches touched once instead of once a batch (the 10 % push of 100,000
+ * records: 36 MB of WAL became ~9; 0.275 → 0.25 s). It is committed before
+ * the sync waits more than ACKS_WAIT_MS for the server, after ACKS_MAX_MS
+ * at most, and when the push ends: other commands wait for it no longer
+ * than that. A crash before the commit loses only answers, and a batch
+ * sent again is answered "duplicate". */
+#define ACKS_WAIT_MS 20
+#define ACKS_MAX_MS 250
+
+static int acks_begin(store *s, conn *c, err *e)
+{
+	int rc = 0;
+	if (!s->d.in_tx) {
+		if ((rc = db_begin(&s->d, e)))
+			return rc;
+		clock_gettime(CLOCK_MONOTONIC, &c->acks_since);
+	}
+	if ((rc = db_exec(&s->d, "SAVEPOINT ack", e)) && !s->d.in_tx)
+		db_rollback(&s->d);
+	return rc;
+}
+
+static int acks_commit(store *s, err *e)
+{
+	if (!s->d.in_tx)
+		return 0;
+	int rc = db_commit(&s->d, e);
+	if (rc)
+		db_rollback(&s->d);
+	return rc;
+}
+
+/* Records the server's answers to batch b and empties those outbox rows
+ * (a savepoint in the answers' transaction, above). */
+static int ack_batch(store *s, conn *c, batch *b, sync_counts *n, err *e)
 {
 	int rc;
 	cJSON *j = cJSON_ParseWithLength(b->resp.data, b->resp.len);
@@ -1133,7 +1191,7 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 		cJSON_Delete(j);
 		return err_set(e, ERR_NET, "the server's answer does not match the batch");
 	}
-	if ((rc = db_begin(&s->d, e))) {
+	if ((rc = acks_begin(s, c, e))) {
 		cJSON_Delete(j);
 		return rc;
 	}
@@ -1177,12 +1235,16 @@ static int ack_batch(store *s, batch *b, sync_counts *n, err *e)
 		rc = db_step(&d, e) < 0 ? ERR_IO : 0;
 		db_finalize(&d);
 	}
-	if (rc || (rc = db_commit(&s->d, e))) {
-		db_rollback(&s->d);
+	if (rc) {
+		db_exec(&s->d, "ROLLBACK TO ack; RELEASE ack", NULL);
 		return rc;
 	}
+	if ((rc = db_exec(&s->d, "RELEASE ack", e)))
+		return rc;
 	n->sent += b->k;
-	return 0;
+	/* a long run of quick answers is committed now and then: another
+	 * command (an assessor saving an answer) waits for it */
+	return ms_since(&c->acks_since) >= ACKS_MAX_MS ? acks_commit(s, e) : 0;
 }
 
 /* Sends batch b on x; returns once its body is on the way. */
@@ -1205,7 +1267,7 @@ static int push_end(conn *c, xfer *x, batch *b, store *s, sync_counts *n, err *e
 		return rc;
 	if (status != 200)
 		return error_message(&b->resp, status, e);
-	return ack_batch(s, b, n, e);
+	return ack_batch(s, c, b, n, e);
 }
 
 /* Pushes the outbox with up to two batches in flight, each on its own
@@ -1250,7 +1312,21 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 		}
 		if (!fl[0] && !fl[1])
 			break;
-		int w = wait_done(c, (fl[0] ? 1u : 0u) | (fl[1] ? 2u : 0u));
+		unsigned want = (fl[0] ? 1u : 0u) | (fl[1] ? 2u : 0u);
+		int w = -1;
+		if (s->d.in_tx) {
+			struct timespec until;
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_nsec += ACKS_WAIT_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			if ((w = wait_done_until(c, want, &until)) < 0 && (rc = acks_commit(s, e)))
+				break;
+		}
+		if (w < 0)
+			w = wait_done(c, want);
 		batch *landed = fl[w];
 		fl[w] = NULL;
 		if ((rc = push_end(c, &c->x[w], landed, s, n, e))) {
@@ -1269,6 +1345,11 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 			wait_done(c, i ? 2u : 1u);
 			push_end(c, &c->x[i], fl[i], s, n, &ignored);
 		}
+	/* the answers recorded: committed whatever happened after them */
+	err cig;
+	int crc = acks_commit(s, rc ? &cig : e);
+	if (!rc)
+		rc = crc;
 	for (int i = 0; i < 3; i++) {
 		buf_free(&bb[i].body);
 		buf_free(&bb[i].gz);
