@@ -1149,7 +1149,7 @@ static int build_batch(store *s, conn *c, batch *const fl[2], batch *b, int64_t 
 /* The answers to consecutive batches are recorded in one transaction, a
  * savepoint each: a commit writes the pages of the heads table that the
  * batches touched once instead of once a batch (the 10 % push of 100,000
- * records: 36 MB of WAL became ~9; 0.275 → 0.25 s). It is committed before
+ * records: 36 MB of WAL became ~14; 0.275 → 0.25 s). It is committed before
  * the sync waits more than ACKS_WAIT_MS for the server, after ACKS_MAX_MS
  * at most, and when the push ends: other commands wait for it no longer
  * than that. A crash before the commit loses only answers, and a batch
