@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "curlrt.h"
 #include "cmd.h"
 #include "crypto.h"
@@ -315,13 +316,6 @@ static int wait_done(conn *c, unsigned want)
 	return wait_done_until(c, want, NULL);
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
-}
-
 /* wait_done, giving up (-1) once `until` (CLOCK_MONOTONIC) has passed. */
 static int wait_done_until(conn *c, unsigned want, const struct timespec *until)
 {
@@ -342,7 +336,7 @@ static int wait_done_until(conn *c, unsigned want, const struct timespec *until)
 		}
 		int wait_ms = 200;
 		if (until) {
-			long left = -ms_since(until);
+			long left = -clock_ms_since(until);
 			if (left <= 0)
 				return -1;
 			if (left < wait_ms)
@@ -1244,7 +1238,7 @@ static int ack_batch(store *s, conn *c, batch *b, sync_counts *n, err *e)
 	n->sent += b->k;
 	/* a long run of quick answers is committed now and then: another
 	 * command (an assessor saving an answer) waits for it */
-	return ms_since(&c->acks_since) >= ACKS_MAX_MS ? acks_commit(s, e) : 0;
+	return clock_ms_since(&c->acks_since) >= ACKS_MAX_MS ? acks_commit(s, e) : 0;
 }
 
 /* Sends batch b on x; returns once its body is on the way. */
@@ -1315,13 +1309,7 @@ static int push_all(store *s, conn *c, sync_counts *n, int tty, err *e)
 		unsigned want = (fl[0] ? 1u : 0u) | (fl[1] ? 2u : 0u);
 		int w = -1;
 		if (s->d.in_tx) {
-			struct timespec until;
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_nsec += ACKS_WAIT_MS * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
+			struct timespec until = clock_after_ms(ACKS_WAIT_MS);
 			if ((w = wait_done_until(c, want, &until)) < 0 && (rc = acks_commit(s, e)))
 				break;
 		}

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "json.h"
 #include "log.h"
@@ -265,13 +266,7 @@ static void *idle_checkpointer(void *arg)
 	off_t last = -1;
 	pthread_mutex_lock(&c->idle_lock);
 	while (!c->idle_stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_nsec += IDLE_TICK_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = clock_after_ms(IDLE_TICK_MS);
 		pthread_cond_timedwait(&c->idle_cond, &c->idle_lock, &until);
 		if (c->idle_stop)
 			break;
@@ -1213,6 +1208,18 @@ static const char *validate_record(central *c, const central_device *dev, const 
 
 /* Applies one revision inside the push transaction. Returns 0 and sets
  * status (and code/msg for refused); negative on storage errors. */
+/* One of a record's revisions (hash, rev, device) against a pushed one
+ * (h, rev from dev): the same content is seen; this device's same
+ * revision with other content is a clash. */
+static void compare_revision(const char *hash, int64_t rev, const char *device, const char *h,
+			     int64_t want_rev, const char *dev_id, int *seen, int *clash)
+{
+	if (!strcmp(hash, h))
+		*seen = 1;
+	else if (rev == want_rev && !strcmp(device, dev_id))
+		*clash = 1;
+}
+
 static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
 		     const char *h, const score_result *sr, const char **status, const char **code,
 		     char *msg, size_t msglen,
@@ -1258,10 +1265,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 		snprintf(head, sizeof head, "%s", db_col_text(&st, 0));
 		head_seq = db_col_int(&st, 1);
 		rc = revs_parse(&rl, id, db_col_text(&st, 2), e);
-		if (!strcmp(head, h))
-			seen = 1;
-		else if (db_col_int(&st, 3) == *rev_out && !strcmp(db_col_text(&st, 4), dev->id))
-			clash = 1;
+		compare_revision(head, db_col_int(&st, 3), db_col_text(&st, 4), h, *rev_out, dev->id,
+				 &seen, &clash);
 	}
 	db_finalize(&st);
 	if (rc < 0)
@@ -1274,12 +1279,9 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 					    "SELECT hash, rev, device_id FROM revision WHERE seq = :s", e)))
 			goto done;
 		db_bind_int(&st, ":s", rl.seq[i]);
-		if ((rc = db_step(&st, e)) == 1) {
-			if (!strcmp(db_col_text(&st, 0), h))
-				seen = 1;
-			else if (db_col_int(&st, 1) == *rev_out && !strcmp(db_col_text(&st, 2), dev->id))
-				clash = 1;
-		}
+		if ((rc = db_step(&st, e)) == 1)
+			compare_revision(db_col_text(&st, 0), db_col_int(&st, 1), db_col_text(&st, 2), h,
+					 *rev_out, dev->id, &seen, &clash);
 		db_finalize(&st);
 		if (rc < 0)
 			goto done;

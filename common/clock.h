@@ -1,0 +1,32 @@
+/*
+ * clock: deadlines and elapsed times on the monotonic clock, which a clock
+ * set back (a handheld without a battery clock, an operator) does not move.
+ */
+#ifndef FA_CLOCK_H
+#define FA_CLOCK_H
+
+#include <time.h>
+
+/* The moment ms milliseconds from now. */
+static inline struct timespec clock_after_ms(long ms)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	t.tv_sec += ms / 1000;
+	t.tv_nsec += ms % 1000 * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/* Milliseconds from t0 to now (negative when t0 is still to come). */
+static inline long clock_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)(t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+#endif
