@@ -307,10 +307,10 @@ static void collect_done(conn *c)
 				}
 }
 
-/* Drives every transfer of c->multi until one of those in want (a bit per
- * c->x) has ended; returns its index. */
 static int wait_done_until(conn *c, unsigned want, const struct timespec *until);
 
+/* Drives every transfer of c->multi until one of those in want (a bit per
+ * c->x) has ended; returns its index. */
 static int wait_done(conn *c, unsigned want)
 {
 	return wait_done_until(c, want, NULL);
@@ -1153,13 +1153,13 @@ static int build_batch(store *s, conn *c, batch *const fl[2], batch *b, int64_t 
 
 static int acks_begin(store *s, conn *c, err *e)
 {
-	int rc = 0;
-	if (!s->d.in_tx) {
+	int rc, began = !s->d.in_tx;
+	if (began) {
 		if ((rc = db_begin(&s->d, e)))
 			return rc;
 		clock_gettime(CLOCK_MONOTONIC, &c->acks_since);
 	}
-	if ((rc = db_exec(&s->d, "SAVEPOINT ack", e)) && !s->d.in_tx)
+	if ((rc = db_exec(&s->d, "SAVEPOINT ack", e)) && began)
 		db_rollback(&s->d);
 	return rc;
 }

@@ -190,7 +190,7 @@ static const char *const migrations[] = {
 	/* 8 → 9: a record's revisions are listed in its record_head row
 	 * (`revs`, their seqs as a JSON array, oldest first) instead of an
 	 * index on revision(record, hash). An edit wrote that index at a
-	 * random page besides the record's own row (half of a push's pages);
+	 * random page beside the record's own row (half of a push's pages);
 	 * the list is in the row the edit rewrites anyway. Queries that need
 	 * a record's revisions read them through json_each(revs). */
 	"ALTER TABLE record_head ADD COLUMN revs TEXT NOT NULL DEFAULT '[]';"
@@ -240,8 +240,8 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	 * (central_idle_checkpoints). A 10 % push of 100,000 records writes
 	 * ~90 MB: at 40 MB it paid two checkpoints of ~50 ms under the lock. */
 	db_exec(&c->d, "PRAGMA wal_autocheckpoint=32768", NULL);
-	/* 4 MB of page cache instead of 2: the revision and change indexes are
-	 * touched at random, and every miss was a pread of the file. */
+	/* 4 MB of page cache instead of 2: record_head and the change index
+	 * are touched at random, and every miss is a pread of the file. */
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->inst_lock, NULL);
