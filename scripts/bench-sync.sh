@@ -56,6 +56,9 @@ while [ $r -le "$REPS" ]; do
 		rm -rf "$D/srv" "$D/dev"
 		cp -a "$D/srv0" "$D/srv"
 		cp -a "$D/dev0" "$D/dev"
+		# the copies on disk first: an fsync of a store just copied would
+		# write the whole file (the agent's close syncs its store)
+		sync
 	fi
 	start_server
 	run full >>"$D/full.txt"
@@ -80,6 +83,9 @@ while [ $r -le "$REPS" ]; do
 		rm -rf "$D/srv" "$D/dev"
 		cp -a "$D/srv0" "$D/srv"
 		cp -a "$D/dev0" "$D/dev"
+		# the copies on disk first: an fsync of a store just copied would
+		# write the whole file (the agent's close syncs its store)
+		sync
 	fi
 	start_server
 	run incremental_10pct >>"$D/inc.txt"
