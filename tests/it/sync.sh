@@ -376,6 +376,29 @@ expect_grep "sent 2 (new 1, already there 0, merged 0, conflicts 0, refused 1)" 
 left=$(sqlite3 "$FA_DATA/agent.db" "SELECT record_id || ' ' || (refused IS NOT NULL) FROM outbox")
 [ "$left" = "$RA 1" ] && pass "refused: only the refused record stays in the outbox, marked" \
 	|| fail "refused: outbox holds: $left"
+# while the sync waits for the server, the answers it recorded are
+# committed (after 20 ms of waiting), not held until the push ends: other
+# commands see them and can write. Every fsync of the server held 300 ms
+# (strace on it): the second batch's answer comes ~0.3 s after the first's,
+# and the first 500 answers must show meanwhile (outbox 700 → 200 → 0)
+"$BIN/gen-cases" --count 350 --seed 33 >"$T/lk.json"
+cases_device LK "$T/lk.json" "$T/devLK"
+strace -f -p $SPID -o /dev/null -e trace=fdatasync -e inject=fdatasync:delay_enter=300000 2>"$T/lk.st" &
+LKS=$!
+for _ in $(seq 100); do grep -q attached "$T/lk.st" && break; sleep 0.05; done
+FA_PIN=$PIN "$FA" sync --retries 0 >"$T/lk.out" 2>&1 &
+LKP=$!
+seen=""
+while kill -0 $LKP 2>/dev/null; do
+	n=$(sqlite3 "$T/devLK/agent.db" "SELECT count(*) FROM outbox" 2>/dev/null)
+	case "$n" in ''|0|700) ;; *) seen="$seen $n" ;; esac
+	sleep 0.02
+done
+wait $LKP; lksync=$?
+kill $LKS 2>/dev/null; wait $LKS 2>/dev/null
+[ $lksync = 0 ] && grep -q "sent 700 (new 700, already there 0" "$T/lk.out" && [ -n "$seen" ] \
+	&& pass "answers committed while the sync waits for the next (outbox seen at:$(printf '%s\n' $seen | sort -u | tr '\n' ' '))" \
+	|| fail "answers while the sync waits: exit $lksync, outbox between 700 and 0 seen: '${seen}' $(cat "$T/lk.out")"
 # a server (or a proxy, or a village's tablets behind one address) that
 # allows one connection per address: the second connection is refused, the
 # device goes on with one batch at a time, in the same sync
