@@ -7,11 +7,18 @@
 
 #include <time.h>
 
-/* The moment ms milliseconds from now. */
-static inline struct timespec clock_after_ms(long ms)
+/* Now. */
+static inline struct timespec clock_now(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t;
+}
+
+/* The moment ms milliseconds from now. */
+static inline struct timespec clock_after_ms(long ms)
+{
+	struct timespec t = clock_now();
 	t.tv_sec += ms / 1000;
 	t.tv_nsec += ms % 1000 * 1000000L;
 	if (t.tv_nsec >= 1000000000L) {
@@ -24,9 +31,15 @@ static inline struct timespec clock_after_ms(long ms)
 /* Milliseconds from t0 to now (negative when t0 is still to come). */
 static inline long clock_ms_since(const struct timespec *t0)
 {
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	struct timespec t = clock_now();
 	return (long)(t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
+}
+
+/* Seconds from t0 to now, to the nanosecond. */
+static inline double clock_s_since(const struct timespec *t0)
+{
+	struct timespec t = clock_now();
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 #endif

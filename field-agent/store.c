@@ -90,7 +90,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE heads_new RENAME TO heads;",
 	/* 2 → 3: a record's id and hash as their bytes (16 and 32) instead of
 	 * 36 and 64 characters: the table in half the pages, and a sync
-	 * writes most of its pages (store_open's fa_unhex) */
+	 * writes most of its pages (fa_unhex: migrate, below) */
 	"CREATE TABLE heads_new(record_id BLOB PRIMARY KEY, hash BLOB NOT NULL,"
 	"  rev INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"INSERT INTO heads_new(record_id, hash, rev)"

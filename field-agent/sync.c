@@ -1157,7 +1157,7 @@ static int acks_begin(store *s, conn *c, err *e)
 	if (began) {
 		if ((rc = db_begin(&s->d, e)))
 			return rc;
-		clock_gettime(CLOCK_MONOTONIC, &c->acks_since);
+		c->acks_since = clock_now();
 	}
 	if ((rc = db_exec(&s->d, "SAVEPOINT ack", e)) && began)
 		db_rollback(&s->d);
@@ -1599,8 +1599,7 @@ int cmd_sync(int argc, char **argv)
 	/* FA_SYNC_TIMING: how long the exchange took with the store already
 	 * open and unlocked, on stderr (scripts/bench-sync.sh puts it beside
 	 * the peer, whose timer covers replicate.to() on an open database) */
-	struct timespec t0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct timespec t0 = clock_now();
 	unsigned delay = 1;
 	int refreshed = 0;
 	for (long attempt = 0;; attempt++) {
@@ -1642,12 +1641,8 @@ int cmd_sync(int argc, char **argv)
 		sleep(delay);
 		delay = delay < 32 ? delay * 2 : 60;
 	}
-	if (getenv("FA_SYNC_TIMING")) {
-		struct timespec t1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		fprintf(stderr, "sync exchange %.6f s\n",
-			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	}
+	if (getenv("FA_SYNC_TIMING"))
+		fprintf(stderr, "sync exchange %.6f s\n", clock_s_since(&t0));
 	int64_t open_conflicts = db_int(&s.d, 0, "SELECT count(*) FROM remote_conflict WHERE status = 'open'");
 	int64_t waiting = store_outbox_count(&s);
 	if (!quiet || rc)
