@@ -18,7 +18,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(MBED_LIBS) -lm -lpthread
 # each program links only what it uses (start-up time and memory on a Pi)
 AGENT_LIBS  := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libdeflate nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread -ldl
-SERVER_LIBS := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libmicrohttpd zlib libqrencode nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread
+SERVER_LIBS := -Wl,--as-needed $(shell $(PKG_CONFIG) --libs sqlite3 libcjson libmicrohttpd libdeflate libqrencode nettle 2>/dev/null) $(MBED_LIBS) -lm -lpthread
 # Where the programs find instruments and translations: in the source tree
 # for builds run from it; in PREFIX for `make install` (mk/pkg.mk builds
 # that variant in build/install, with FA_PATHS set to its paths).

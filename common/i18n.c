@@ -52,8 +52,14 @@ inst_lang i18n_init(const char *forced)
 	int l = forced ? inst_lang_parse(forced) : -1;
 	if (l < 0)
 		l = lang_from_env();
-	if (!setlocale(LC_ALL, ""))
-		setlocale(LC_ALL, "C.UTF-8");
+	/* Only the categories the agent uses: characters (UTF-8 on the
+	 * terminal) and messages. Each one set is a locale file opened at
+	 * every start; the others stay "C", and nothing here depends on
+	 * them (dates and numbers are written in fixed formats). */
+	if (!setlocale(LC_CTYPE, "") || !setlocale(LC_MESSAGES, "")) {
+		setlocale(LC_CTYPE, "C.UTF-8");
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	}
 	const char *cur = setlocale(LC_MESSAGES, NULL);
 	if (!cur || !strcmp(cur, "C") || !strcmp(cur, "POSIX") ||
 	    strncmp(cur, inst_lang_code((inst_lang)l), 2) != 0) {
@@ -61,7 +67,9 @@ inst_lang i18n_init(const char *forced)
 			setlocale(LC_MESSAGES, "");
 		setlocale(LC_CTYPE, "C.UTF-8");
 	}
-	/* Numbers in files and on the wire always use a decimal point. */
+	/* Numbers in files and on the wire always use a decimal point: never
+	 * set from the environment (above), said here for whoever adds a
+	 * category. */
 	setlocale(LC_NUMERIC, "C");
 	setenv("LANGUAGE", inst_lang_code((inst_lang)l), 1);
 	bindtextdomain("fieldassess", locale_dir());

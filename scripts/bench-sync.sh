@@ -41,40 +41,46 @@ run() { # name: one sync, timed: the whole command, and its exchange alone
 	t1=$(date +%s.%N)
 	echo "$1 $(echo "$t1 - $t0" | bc -l) $(sed 's/^sent \([0-9]*\).*; \([0-9]*\) requests, \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2 \3 \4/' "$D/sync.txt") $(sed -n 's/^sync exchange \([0-9.]*\) s$/\1/p' "$D/sync.err")"
 }
-# repeated NAME: the push NAME run REPS times (default 3) from the same
-# starting point (the server's and the device's data copied back between
-# runs, the server started on the copy each time); prints the median run,
-# as the peer reports the median of as many runs.
+# Each repetition does what one repetition of the peer does (its
+# bench.js rep()): from the same starting point (every record imported,
+# nothing sent; the server's and the device's data copied back, the
+# server started on the copy) push everything, change a tenth of the
+# records and push again on the same running server, then push with
+# nothing changed. The median of REPS runs of each push is reported, as
+# the peer reports the median of as many runs.
 REPS=${REPS:-3}
-repeated() {
+stop_server
+rm -rf "$D/srv0" "$D/dev0"
+cp -a "$D/srv" "$D/srv0"
+cp -a "$D/dev" "$D/dev0"
+: >"$D/full.txt"
+: >"$D/inc.txt"
+r=1
+while [ $r -le "$REPS" ]; do
+	if [ $r -gt 1 ]; then
+		rm -rf "$D/srv" "$D/dev"
+		cp -a "$D/srv0" "$D/srv"
+		cp -a "$D/dev0" "$D/dev"
+	fi
+	# the copies on disk first: an fsync of a store just copied would
+	# write the whole file (the agent's close syncs its store)
+	sync
+	start_server
+	run full >>"$D/full.txt"
+	# 10 % changed: a tenth of the records get a new revision (persons' addresses)
+	"$B/field-agent" person list | head -n $((N / 10)) | cut -c1-36 >"$D/ids"
+	while read -r id; do "$B/field-agent" person edit "$id" --address "ул. Нова $id" >/dev/null; done <"$D/ids"
+	sync # the disk quiet before this timed push too
+	run incremental_10pct >>"$D/inc.txt"
+	[ $r -eq "$REPS" ] && run noop >"$D/noop.txt"
 	stop_server
-	rm -rf "$D/srv0" "$D/dev0"
-	cp -a "$D/srv" "$D/srv0"
-	cp -a "$D/dev" "$D/dev0"
-	: >"$D/reps.txt"
-	r=1
-	while [ $r -le "$REPS" ]; do
-		if [ $r -gt 1 ]; then
-			stop_server
-			rm -rf "$D/srv" "$D/dev"
-			cp -a "$D/srv0" "$D/srv"
-			cp -a "$D/dev0" "$D/dev"
-			# the copies on disk first: an fsync of a store just copied
-			# would write the whole file (the agent's close syncs its store)
-			sync
-		fi
-		start_server
-		run "$1" >>"$D/reps.txt"
-		r=$((r + 1))
-	done
-	sort -k2 -n "$D/reps.txt" | sed -n "$(( (REPS + 1) / 2 ))p"
-}
-repeated full >"$D/r.txt"
-# 10 % changed: a tenth of the records get a new revision (persons' addresses)
-"$B/field-agent" person list | head -n $((N / 10)) | cut -c1-36 >"$D/ids"
-while read -r id; do "$B/field-agent" person edit "$id" --address "ул. Нова $id" >/dev/null; done <"$D/ids"
-repeated incremental_10pct >>"$D/r.txt"
-run noop >>"$D/r.txt"
+	r=$((r + 1))
+done
+median() { sort -k2 -n "$1" | sed -n "$(( (REPS + 1) / 2 ))p"; }
+{ median "$D/full.txt"; median "$D/inc.txt"; cat "$D/noop.txt"; } >"$D/r.txt"
+echo "runs (seconds): full $(cut -d' ' -f2 "$D/full.txt" | paste -sd' ' -);" \
+	"10 % changed $(cut -d' ' -f2 "$D/inc.txt" | paste -sd' ' -)," \
+	"its exchange $(cut -d' ' -f7 "$D/inc.txt" | paste -sd' ' -)"
 # the peer, same N, same run
 PEER=$(dirname "$0")/../../shared/bench/peers/pouch_sync.sh
 if [ -x "$PEER" ]; then

@@ -1138,14 +1138,14 @@ typedef struct push_counts {
 	int applied, duplicate, merged, conflict, refused;
 } push_counts;
 
-static void result_line(buf *out, int first, const char *id, int64_t rev, const char *hash,
-			const char *status, const char *code, const char *msg, const char *conflict)
+/* One record's answer. Not its hash: the device sent it, and it is the
+ * same (half the answer's bytes, random hex that does not compress). */
+static void result_line(buf *out, int first, const char *id, int64_t rev, const char *status,
+			const char *code, const char *msg, const char *conflict)
 {
 	buf_puts(out, first ? "\n  {\"id\":" : ",\n  {\"id\":");
 	json_write_string(out, id ? id : "", id ? strlen(id) : 0);
-	buf_printf(out, ",\"rev\":%lld,\"hash\":", (long long)rev);
-	json_write_string(out, hash ? hash : "", hash ? strlen(hash) : 0);
-	buf_printf(out, ",\"status\":\"%s\"", status);
+	buf_printf(out, ",\"rev\":%lld,\"status\":\"%s\"", (long long)rev, status);
 	if (code) {
 		buf_printf(out, ",\"code\":\"%s\",\"message\":", code);
 		json_write_string(out, msg, strlen(msg));
@@ -1223,7 +1223,7 @@ static void compare_revision(const char *hash, int64_t rev, const char *device, 
 static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
 		     const char *h, const score_result *sr, const char **status, const char **code,
 		     char *msg, size_t msglen,
-		     char conflict_id[UUID_STR_LEN], char hash_out[65], int64_t *rev_out,
+		     char conflict_id[UUID_STR_LEN], int64_t *rev_out,
 		     const char **id_out, err *e)
 {
 	const cJSON *jk = cJSON_GetObjectItemCaseSensitive(r, "kind");
@@ -1237,10 +1237,8 @@ static int apply_one(central *c, const central_device *dev, const cJSON *r, char
 	*status = "refused";
 	*code = NULL;
 	conflict_id[0] = '\0';
-	hash_out[0] = '\0';
 	*id_out = cJSON_IsString(ji) ? ji->valuestring : NULL;
 	*rev_out = cJSON_IsNumber(jr) ? (int64_t)jr->valuedouble : 0;
-	snprintf(hash_out, 65, "%s", h);
 
 	/* central_push has validated the record and computed its text and h */
 	const char *kind = jk->valuestring, *id = ji->valuestring;
@@ -1580,13 +1578,13 @@ int central_push(central *c, const central_device *dev, const cJSON *req, const 
 	int first = 1, ri = 0;
 	cJSON_ArrayForEach(r, recs) {
 		const char *status, *code, *id;
-		char msg[200], cid[UUID_STR_LEN], hash[65];
+		char msg[200], cid[UUID_STR_LEN];
 		int64_t rev;
 		if ((rc = apply_one(c, dev, r, texts[ri], hashes[ri], &scores[ri], &status, &code, msg,
-				    sizeof msg, cid, hash, &rev, &id, e)))
+				    sizeof msg, cid, &rev, &id, e)))
 			goto fail;
 		ri++;
-		result_line(out, first, id, rev, hash, status, code, code ? msg : NULL,
+		result_line(out, first, id, rev, status, code, code ? msg : NULL,
 			    cid[0] ? cid : NULL);
 		first = 0;
 		n.applied += !strcmp(status, "applied");

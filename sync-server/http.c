@@ -47,9 +47,9 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 #include <microhttpd.h>
-#include <zlib.h>
 
 #include "crypto.h"
+#include "gz.h"
 #include "json.h"
 #include "log.h"
 
@@ -71,8 +71,6 @@
 #define HTTP_LOG_PATH 128
 /* Most memory reserved for a body before its bytes arrive. */
 #define HTTP_PREALLOC (256 * 1024)
-/* Inflation works in steps of this many output bytes. */
-#define HTTP_INFLATE_STEP (64 * 1024)
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -248,107 +246,6 @@ static long elapsed_us(const struct timespec *t0)
 	return (long)(t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000L;
 }
 
-/* ---- bodies: gzip in and out ---- */
-
-/* Inflates the gzip data in[0..n) (one or more members) into out, at most
- * max bytes. Returns 0, ERR_LIMIT (more than max once inflated),
- * ERR_INVALID (corrupt, truncated or not gzip) or ERR_NOMEM. out is the
- * caller's; it holds whatever was inflated so far on failure. */
-static int gunzip_capped(const char *in, size_t n, size_t max, buf *out)
-{
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
-		return ERR_NOMEM;
-	int rc = 0;
-	size_t left = n; /* input not yet handed to zlib */
-	const char *next = in;
-	for (;;) {
-		if (z.avail_in == 0 && left > 0) {
-			size_t step = left < (1u << 30) ? left : (1u << 30);
-			z.next_in = (Bytef *)(uintptr_t)next;
-			z.avail_in = (uInt)step;
-			next += step;
-			left -= step;
-		}
-		if (out->len > max) {
-			rc = ERR_LIMIT;
-			goto done;
-		}
-		/* room for max+1 bytes in all, so "more than max" shows */
-		size_t room = max + 1 - out->len;
-		size_t step = room < HTTP_INFLATE_STEP ? room : HTTP_INFLATE_STEP;
-		rc = buf_reserve(out, step);
-		if (rc)
-			goto done;
-		z.next_out = (Bytef *)out->data + out->len;
-		z.avail_out = (uInt)step;
-		int zr = inflate(&z, Z_NO_FLUSH);
-		out->len += step - z.avail_out;
-		out->data[out->len] = '\0';
-		if (zr == Z_STREAM_END) {
-			if (z.avail_in == 0 && left == 0)
-				break;
-			/* another gzip member follows (what gzip -c a b makes) */
-			if (inflateReset(&z) != Z_OK) {
-				rc = ERR_INVALID;
-				goto done;
-			}
-			continue;
-		}
-		if (zr == Z_MEM_ERROR) {
-			rc = ERR_NOMEM;
-			goto done;
-		}
-		if (zr == Z_OK)
-			continue;
-		if (zr == Z_BUF_ERROR && out->len > max) {
-			rc = ERR_LIMIT;
-			goto done;
-		}
-		/* Z_BUF_ERROR with all input used: truncated; or Z_DATA_ERROR,
-		 * Z_NEED_DICT, Z_STREAM_ERROR: corrupt */
-		rc = ERR_INVALID;
-		goto done;
-	}
-	if (out->len > max)
-		rc = ERR_LIMIT;
-done:
-	inflateEnd(&z);
-	return rc;
-}
-
-/* gzip of in[0..n) into out (replacing its content). Returns 0, ERR_NOMEM
- * or ERR_LIMIT (too large for zlib's counters). */
-static int gzip_buf(const char *in, size_t n, buf *out)
-{
-	if (n > (size_t)UINT32_MAX / 2)
-		return ERR_LIMIT;
-	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1 /* fast: most of the gain, little CPU */, Z_DEFLATED, 16 + MAX_WBITS, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
-		return ERR_NOMEM;
-	size_t bound = (size_t)deflateBound(&z, (uLong)n);
-	buf_reset(out);
-	int rc = buf_reserve(out, bound);
-	if (rc)
-		goto done;
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)n;
-	z.next_out = (Bytef *)out->data;
-	z.avail_out = (uInt)bound;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		rc = ERR_NOMEM;
-		goto done;
-	}
-	out->len = (size_t)z.total_out;
-	out->data[out->len] = '\0';
-done:
-	deflateEnd(&z);
-	return rc;
-}
-
 /* ---- errors and responses ---- */
 
 void http_error(http_resp *resp, int status, const char *code, const char *fmt, ...)
@@ -457,7 +354,7 @@ static enum MHD_Result send_response(request *r, struct MHD_Connection *conn,
 	buf gz = BUF_INIT;
 	int gzipped = 0;
 	if (accept_gzip && body->len > HTTP_GZIP_MIN) {
-		if (gzip_buf(body->data, body->len, &gz) == 0) {
+		if (gz_deflate(body->data, body->len, &gz) == 0) {
 			body = &gz;
 			gzipped = 1;
 		} else {
@@ -665,7 +562,7 @@ static enum MHD_Result run_handler(http_server *s, request *r, struct MHD_Connec
 	}
 	if (r->gzip_body && r->body.len > 0) {
 		buf plain = BUF_INIT;
-		int rc = gunzip_capped(r->body.data, r->body.len, s->cfg.max_inflated, &plain);
+		int rc = gz_inflate_capped(r->body.data, r->body.len, s->cfg.max_inflated, &plain);
 		if (rc == ERR_LIMIT)
 			http_error(&resp, 413, "too_large",
 				   "the body is over the limit of %zu bytes once inflated",
