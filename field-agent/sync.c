@@ -1004,11 +1004,13 @@ static void keep_moving(conn *c)
 		CR.multi_perform(c->multi, &running);
 }
 
-/* Drives the transfer just started until its whole body is on the way,
- * so the server can apply the batch while this device records the
- * answers to the one before: sent piecemeal from build_batch, the last
- * kilobytes waited for the device and the server sat idle. */
-static void send_body(conn *c, xfer *x)
+/* Drives the transfer just started until its whole body (len bytes) is
+ * on the way, so the server can apply the batch while this device builds
+ * the next and records the answers to the one before: sent piecemeal from
+ * build_batch, the TLS handshake and the last kilobytes waited for the
+ * device and the server sat idle. (libcurl knows the upload's length only
+ * once the request is under way: asked before, it says -1.) */
+static void send_body(conn *c, xfer *x, size_t len)
 {
 	int running = 1;
 	for (;;) {
@@ -1017,10 +1019,9 @@ static void send_body(conn *c, xfer *x)
 		collect_done(c);
 		if (x->done)
 			return;
-		curl_off_t up = 0, total = 0;
+		curl_off_t up = 0;
 		CR.easy_getinfo(x->h, CURLINFO_SIZE_UPLOAD_T, &up);
-		CR.easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_UPLOAD_T, &total);
-		if (total <= 0 || up >= total)
+		if (up >= (curl_off_t)len)
 			return;
 		CR.multi_poll(c->multi, NULL, 0, 200, NULL);
 	}
@@ -1232,7 +1233,8 @@ static void push_start(conn *c, xfer *x, batch *b)
 	else
 		request_start(c, x, "/v1/push", b->body.data, b->body.len, 0, &b->resp);
 	xfer_add(c, x);
-	send_body(c, x);
+	/* (the body compressed here when it could not be before) */
+	send_body(c, x, b->gz.len ? b->gz.len : x->gz.len ? x->gz.len : b->body.len);
 }
 
 /* Batch b's transfer on x has ended: takes the server's answer. */

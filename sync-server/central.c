@@ -240,6 +240,11 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 	 * (central_idle_checkpoints). A 10 % push of 100,000 records writes
 	 * ~90 MB: at 40 MB it paid two checkpoints of ~50 ms under the lock. */
 	db_exec(&c->d, "PRAGMA wal_autocheckpoint=32768", NULL);
+	/* A WAL emptied (below) keeps up to 64 MB of its file: the next
+	 * commits write over blocks the file already has, and their fsync
+	 * has no new size and no new blocks to put in the file system's
+	 * journal (the 10 % push of 10,000 records: ~1.8 ms less in all). */
+	db_exec(&c->d, "PRAGMA journal_size_limit=67108864", NULL);
 	/* 4 MB of page cache instead of 2: record_head and the change index
 	 * are touched at random, and every miss is a pread of the file. */
 	db_exec(&c->d, "PRAGMA cache_size=-4096", NULL);
@@ -252,8 +257,10 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
 /* --- checkpoints when idle ------------------------------------------------ */
 
 /* Every half second: a WAL that has not grown since the last look and is
- * not empty is copied into the store and truncated (TRUNCATE: ~60 ms for
- * 40 MB, under the store's lock, so never in the middle of a push).
+ * not empty is copied into the store, and the next commit writes from its
+ * start again (RESTART: ~60 ms for 40 MB, under the store's lock, so never
+ * in the middle of a push; the file is not truncated: see
+ * journal_size_limit in central_open).
  * During a burst the commits' own checkpoints (wal_autocheckpoint) still
  * bound the WAL. */
 #define IDLE_TICK_MS 500
@@ -263,7 +270,9 @@ static void *idle_checkpointer(void *arg)
 	central *c = arg;
 	char wal[sizeof c->path + 8];
 	snprintf(wal, sizeof wal, "%s-wal", c->path);
-	off_t last = -1;
+	/* the WAL's size and time of change: at the last look, and when it was
+	 * last copied (the copy does not write the WAL) */
+	struct stat seen = {0}, copied = {0};
 	pthread_mutex_lock(&c->idle_lock);
 	while (!c->idle_stop) {
 		struct timespec until = clock_after_ms(IDLE_TICK_MS);
@@ -271,20 +280,26 @@ static void *idle_checkpointer(void *arg)
 		if (c->idle_stop)
 			break;
 		struct stat st;
-		off_t size = stat(wal, &st) == 0 ? st.st_size : 0;
-		if (size > 0 && size == last) {
+		if (stat(wal, &st) != 0)
+			memset(&st, 0, sizeof st);
+#define SAME_WAL(a, b)                                                                       \
+	((a).st_size == (b).st_size && (a).st_mtim.tv_sec == (b).st_mtim.tv_sec &&           \
+	 (a).st_mtim.tv_nsec == (b).st_mtim.tv_nsec)
+		if (st.st_size > 0 && SAME_WAL(st, seen) && !SAME_WAL(st, copied)) {
 			/* a reader in another process (a command run beside the
 			 * server): BUSY at once, tried again at the next tick */
 			pthread_mutex_lock(&c->lock);
 			sqlite3_busy_timeout(c->d.h, 0);
-			int rc = sqlite3_wal_checkpoint_v2(c->d.h, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+			int rc = sqlite3_wal_checkpoint_v2(c->d.h, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 			sqlite3_busy_timeout(c->d.h, 5000); /* db_open's */
 			pthread_mutex_unlock(&c->lock);
-			if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			if (rc == SQLITE_OK)
+				copied = st;
+			else if (rc != SQLITE_BUSY)
 				LOG(LOG_WARN, "checkpoint: %s", sqlite3_errstr(rc));
-			size = stat(wal, &st) == 0 ? st.st_size : 0;
 		}
-		last = size;
+#undef SAME_WAL
+		seen = st;
 	}
 	pthread_mutex_unlock(&c->idle_lock);
 	return NULL;
