@@ -89,6 +89,12 @@ int agent_open(store *s, int unlock, err *e)
 	int rc = store_open(s, data_dir(), 0, e);
 	if (rc || !unlock)
 		return rc;
+	return agent_unlock(s, e);
+}
+
+int agent_unlock(store *s, err *e)
+{
+	int rc;
 	char pin[STORE_PIN_MAX + 2];
 	if (agent_read_secret(_("PIN: "), "FA_PIN", pin, sizeof pin)) {
 		store_close(s);

@@ -36,6 +36,9 @@ int agent_exit_code(int err_code);
  * terminal without echo, else the first line of standard input) and
  * unlocks it. Prints nothing; e says what went wrong. */
 int agent_open(store *s, int unlock, err *e);
+/* Asks the PIN (or reads $FA_PIN) and unlocks the open store s; closes
+ * it on failure. */
+int agent_unlock(store *s, err *e);
 
 /* Reads a secret (PIN) with the prompt; from $env_name if set. 0 or -1. */
 int agent_read_secret(const char *prompt, const char *env_name, char *out, size_t n);

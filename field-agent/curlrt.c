@@ -37,6 +37,7 @@ int curlrt_load(err *e)
 		{"curl_multi_perform", offsetof(curlrt, multi_perform)},
 		{"curl_multi_poll", offsetof(curlrt, multi_poll)},
 		{"curl_multi_info_read", offsetof(curlrt, multi_info_read)},
+		{"curl_multi_wakeup", offsetof(curlrt, multi_wakeup)},
 		{"curl_multi_cleanup", offsetof(curlrt, multi_cleanup)},
 	};
 	for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {

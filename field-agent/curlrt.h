@@ -30,6 +30,7 @@ typedef struct curlrt {
 	CURLMcode (*multi_perform)(CURLM *, int *);
 	CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned int, int, int *);
 	CURLMsg *(*multi_info_read)(CURLM *, int *);
+	CURLMcode (*multi_wakeup)(CURLM *);
 	CURLMcode (*multi_cleanup)(CURLM *);
 } curlrt;
 

@@ -10,6 +10,7 @@
  * byte means the batch is sent again and the server answers "duplicate".
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ typedef struct conn {
 	 * time for the rest of this sync, and start again at once */
 	int one_flight, retry_now;
 	struct curl_boot *boot; /* libcurl still loading on a thread (cmd_sync) */
+	int warm; /* x[0] carries the first connection's GET (curl_boot) */
 	struct timespec acks_since; /* the answers' transaction began (acks_begin) */
 } conn;
 
@@ -83,7 +85,81 @@ typedef struct curl_boot {
 	err e;
 	CURLM *multi;
 	CURL *h[2];
+	/* The server, told once the store is open (boot_target; url empty:
+	 * nothing to send). The thread then makes the first connection (a GET
+	 * of /v1/health on h[0]) while the store unlocks and the first batch
+	 * is built, until it is answered or conn_ready takes the handles over
+	 * (stop, and a wakeup of the thread's poll). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int told, polling;
+	atomic_int stop;
+	char url[1024], pin[200];
+	buf cert;
+	int warming, warm_done; /* the GET added to multi; ended, with: */
+	CURLcode warm_result;
 } curl_boot;
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+/* The TLS options of every request (request_start): a connection is
+ * reused only by a request that asks the same of the server. */
+static void tls_options(CURL *h, const char *pin, const buf *cert, int pin_only)
+{
+	CR.easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	CR.easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, pin);
+	if (cert->len && !pin_only) {
+		struct curl_blob blob = {cert->data, cert->len, CURL_BLOB_COPY};
+		CR.easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+		CR.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		CR.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	} else {
+		/* enrollment (no certificate yet), or a device whose clock makes
+		 * the stored certificate look expired: the pin alone decides */
+		CR.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		CR.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	CR.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	CR.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	CR.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 30L);
+	CR.easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+	CR.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+}
+
+/* The first connection, made on the loading thread (see curl_boot). */
+static void warm_up(curl_boot *b)
+{
+	char url[sizeof b->url + 16];
+	snprintf(url, sizeof url, "%s/v1/health", b->url);
+	CR.easy_setopt(b->h[0], CURLOPT_URL, url);
+	CR.easy_setopt(b->h[0], CURLOPT_WRITEFUNCTION, discard);
+	CR.easy_setopt(b->h[0], CURLOPT_HTTPGET, 1L);
+	tls_options(b->h[0], b->pin, &b->cert, 0);
+	CR.multi_add_handle(b->multi, b->h[0]);
+	b->warming = 1;
+	pthread_mutex_lock(&b->lock);
+	b->polling = 1;
+	pthread_mutex_unlock(&b->lock);
+	while (!atomic_load(&b->stop)) {
+		int running = 0, left;
+		if (CR.multi_perform(b->multi, &running) != CURLM_OK)
+			break;
+		CURLMsg *m;
+		while ((m = CR.multi_info_read(b->multi, &left)))
+			if (m->msg == CURLMSG_DONE && m->easy_handle == b->h[0]) {
+				b->warm_done = 1;
+				b->warm_result = m->data.result;
+			}
+		if (b->warm_done || !running)
+			break;
+		CR.multi_poll(b->multi, NULL, 0, 1000, NULL);
+	}
+}
 
 static void *boot_curl(void *arg)
 {
@@ -93,9 +169,32 @@ static void *boot_curl(void *arg)
 	b->multi = CR.multi_init();
 	b->h[0] = CR.easy_init();
 	b->h[1] = CR.easy_init();
-	if (!b->multi || !b->h[0] || !b->h[1])
+	if (!b->multi || !b->h[0] || !b->h[1]) {
 		b->rc = err_set(&b->e, ERR_NOMEM, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&b->lock);
+	while (!b->told)
+		pthread_cond_wait(&b->cond, &b->lock);
+	pthread_mutex_unlock(&b->lock);
+	if (b->url[0] && !atomic_load(&b->stop))
+		warm_up(b);
 	return NULL;
+}
+
+/* Tells the loading thread the server to connect to (url NULL: none);
+ * only the first call counts. */
+static void boot_target(curl_boot *b, const char *url, const char *pin, const buf *cert)
+{
+	pthread_mutex_lock(&b->lock);
+	if (!b->told && url && strlen(url) < sizeof b->url && strlen(pin) < sizeof b->pin &&
+	    buf_append(&b->cert, cert->data, cert->len) == 0) {
+		snprintf(b->url, sizeof b->url, "%s", url);
+		snprintf(b->pin, sizeof b->pin, "%s", pin);
+	}
+	b->told = 1;
+	pthread_cond_signal(&b->cond);
+	pthread_mutex_unlock(&b->lock);
 }
 
 static void conn_zero(conn *c)
@@ -105,23 +204,49 @@ static void conn_zero(conn *c)
 		c->socks[k].fd = CURL_SOCKET_BAD;
 }
 
-/* Waits for libcurl if it is still loading and takes its handles. */
+static int warm_end(conn *c, err *e);
+
+/* Waits for libcurl if it is still loading, and takes its handles (the
+ * first connection's GET, if going, goes on in c->multi). */
+static void boot_join(conn *c)
+{
+	curl_boot *b = c->boot;
+	if (b && !b->joined) {
+		boot_target(b, NULL, NULL, NULL);
+		pthread_mutex_lock(&b->lock);
+		atomic_store(&b->stop, 1);
+		if (b->polling)
+			CR.multi_wakeup(b->multi);
+		pthread_mutex_unlock(&b->lock);
+		if (b->started)
+			pthread_join(b->thread, NULL);
+		b->joined = 1;
+		buf_free(&b->cert);
+		pthread_cond_destroy(&b->cond);
+		pthread_mutex_destroy(&b->lock);
+		c->multi = b->multi;
+		c->x[0].h = b->h[0];
+		c->x[1].h = b->h[1];
+		/* the first connection's GET: ended, or still going (warm_end) */
+		if (b->warming) {
+			c->warm = 1;
+			c->x[0].done = b->warm_done;
+			c->x[0].result = b->warm_result;
+		}
+	}
+}
+
+/* libcurl ready for a request: loaded, its handles taken, the first
+ * connection made (or its failure, which is the request's). */
 static int conn_ready(conn *c, err *e)
 {
 	curl_boot *b = c->boot;
 	if (!b)
 		return 0;
-	if (!b->joined) {
-		if (b->started)
-			pthread_join(b->thread, NULL);
-		b->joined = 1;
-		c->multi = b->multi;
-		c->x[0].h = b->h[0];
-		c->x[1].h = b->h[1];
-	}
+	boot_join(c);
 	if (b->rc)
 		return err_set(e, b->e.code, "%s", b->e.msg);
-	return 0;
+	return warm_end(c, e);
 }
 
 /* The bytes on the wire (TLS records with handshakes, without TCP/IP
@@ -174,8 +299,9 @@ static int conn_init(conn *c, int handles, err *e)
 
 static void conn_free(conn *c)
 {
-	err ignored;
-	conn_ready(c, &ignored);
+	boot_join(c);
+	if (c->warm && c->multi && c->x[0].h)
+		CR.multi_remove_handle(c->multi, c->x[0].h);
 	for (int i = 0; i < 2; i++) {
 		if (c->x[i].h)
 			CR.easy_cleanup(c->x[i].h);
@@ -210,24 +336,7 @@ static void request_start(conn *c, xfer *x, const char *path, const char *body, 
 	CR.easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_data);
 	CR.easy_setopt(x->h, CURLOPT_WRITEDATA, resp);
 	CR.easy_setopt(x->h, CURLOPT_ACCEPT_ENCODING, "gzip");
-	CR.easy_setopt(x->h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	CR.easy_setopt(x->h, CURLOPT_PINNEDPUBLICKEY, c->pin);
-	if (c->cert.len && !c->pin_only) {
-		struct curl_blob blob = {c->cert.data, c->cert.len, CURL_BLOB_COPY};
-		CR.easy_setopt(x->h, CURLOPT_CAINFO_BLOB, &blob);
-		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYPEER, 1L);
-		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 2L);
-	} else {
-		/* enrollment (no certificate yet), or a device whose clock makes
-		 * the stored certificate look expired: the pin alone decides */
-		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYPEER, 0L);
-		CR.easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	CR.easy_setopt(x->h, CURLOPT_CONNECTTIMEOUT, 10L);
-	CR.easy_setopt(x->h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	CR.easy_setopt(x->h, CURLOPT_LOW_SPEED_TIME, 30L);
-	CR.easy_setopt(x->h, CURLOPT_TIMEOUT, 120L);
-	CR.easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
+	tls_options(x->h, c->pin, &c->cert, c->pin_only);
 	if (c->auth[0])
 		x->hdr = CR.slist_append(x->hdr, c->auth);
 	if (body) {
@@ -342,6 +451,21 @@ static CURLcode xfer_take(conn *c, xfer *x)
 	CR.multi_remove_handle(c->multi, x->h);
 	x->done = 0;
 	return x->result;
+}
+
+/* The first connection's GET (curl_boot), waited for if it is still
+ * going, counted and taken off x[0]. Its failure is the sync's: the
+ * server cannot be reached, or is not the one enrolled (request_end says
+ * which, and the device's key is never sent to it). */
+static int warm_end(conn *c, err *e)
+{
+	if (!c->warm)
+		return 0;
+	c->warm = 0;
+	if (!c->x[0].done)
+		wait_done(c, 1u);
+	long status = 0;
+	return request_end(c, &c->x[0], xfer_take(c, &c->x[0]), &status, e);
 }
 
 /* Runs the transfer on x through c->multi (one connection cache for
@@ -1528,11 +1652,28 @@ int cmd_sync(int argc, char **argv)
 	conn_zero(&c);
 	curl_boot boot;
 	memset(&boot, 0, sizeof boot);
+	pthread_mutex_init(&boot.lock, NULL);
+	pthread_cond_init(&boot.cond, NULL);
 	c.boot = &boot;
 	boot.started = pthread_create(&boot.thread, NULL, boot_curl, &boot) == 0;
+	int rc = agent_open(&s, 0, &e);
+	if (!rc) {
+		/* with something to send, the first connection is made while the
+		 * store unlocks (the server's address, key pin and certificate
+		 * are not sealed) */
+		buf u = BUF_INIT, p = BUF_INIT, ct = BUF_INIT;
+		if (store_outbox_count(&s) > 0 && state_get(&s, "url", &u) == 0 &&
+		    state_get(&s, "pin", &p) == 0 && state_get(&s, "cert", &ct) == 0)
+			boot_target(&boot, u.data, p.data, &ct);
+		buf_free(&u);
+		buf_free(&p);
+		buf_free(&ct);
+	}
+	boot_target(&boot, NULL, NULL, NULL);
 	if (!boot.started)
 		boot_curl(&boot);
-	int rc = agent_open(&s, 1, &e);
+	if (!rc)
+		rc = agent_unlock(&s, &e);
 	if (rc) {
 		conn_free(&c);
 		return agent_fail("sync", &e);

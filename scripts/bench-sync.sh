@@ -23,7 +23,7 @@ start_server() {
 }
 stop_server() { kill $SPID 2>/dev/null; wait $SPID 2>/dev/null || true; }
 SPID=
-trap 'kill $SPID 2>/dev/null; rm -rf "$D"' EXIT INT TERM
+trap 'kill $SPID 2>/dev/null || true; rm -rf "$D"' EXIT INT TERM
 start_server
 # N records = N/2 persons + N/2 assessments (about 1.2 KB of JSON each on average)
 "$B/gen-cases" --count $((N / 2)) --seed 77 -o "$D/cases.json"

@@ -77,11 +77,20 @@ P=$(FA_PIN=$PIN "$FA" person add --name "ИВАН ПЕТРОВ" --birth-date 195
 	<"$ROOT/tests/fixtures/ruse-wizard.txt" >/dev/null 2>&1
 FA_PIN=$PIN "$FA" household add --locality Николово --head "ГЕОРГИ ГЕОРГИЕВ" >/dev/null
 FA_PIN=$PIN "$FA" service add --person "$P" --type counselling --minutes 30 --date 2026-03-02 >/dev/null
+h0=$(grep -c "GET /v1/health" "$T/server.log")
 expect_status 0 "sync: device A pushes" env FA_PIN=$PIN "$FA" sync --retries 0
 expect_grep "sent 4 (new 4" "$T/out" "sync: 4 records sent and applied"
 expect_grep "still waiting 0" "$T/out" "sync: outbox empty"
+# with something to send, the first connection is made while the store
+# unlocks (a GET of /v1/health from the thread loading libcurl), counted
+h1=$(grep -c "GET /v1/health" "$T/server.log")
+[ $((h1 - h0)) = 1 ] && grep -q "sent 4 .* 3 requests" "$T/out" \
+	&& pass "sync: the first connection opened early (one GET /v1/health), then the push and the pull: 3 requests" \
+	|| fail "sync: $((h1 - h0)) GET /v1/health; $(cat "$T/out")"
 expect_status 0 "sync: again" env FA_PIN=$PIN "$FA" sync --retries 0
 expect_grep "sent 0 .* 1 requests" "$T/out" "sync: a no-op sync is one request"
+[ "$(grep -c "GET /v1/health" "$T/server.log")" = "$h1" ] && pass "sync: nothing to send, no early connection" \
+	|| fail "sync: a no-op sync opened a connection early"
 noop_bytes=$(sed -n 's/.* \([0-9]*\) bytes up, \([0-9]*\) down.*/\1 \2/p' "$T/out")
 set -- $noop_bytes
 [ $(( $1 + $2 )) -le 2048 ] && pass "sync: no-op sync: $(( $1 + $2 )) bytes of HTTP body (<= 2 KB)" || fail "sync: no-op $1+$2 bytes"
