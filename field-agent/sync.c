@@ -351,8 +351,6 @@ static void request_start(conn *c, xfer *x, const char *path, const char *body, 
 		CR.easy_setopt(x->h, CURLOPT_POST, 1L);
 		CR.easy_setopt(x->h, CURLOPT_POSTFIELDS, body);
 		CR.easy_setopt(x->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-		if (getenv("UPBUF"))
-		CR.easy_setopt(x->h, CURLOPT_UPLOAD_BUFFERSIZE, 512L * 1024);
 	} else {
 		CR.easy_setopt(x->h, CURLOPT_HTTPGET, 1L);
 	}
