@@ -35,6 +35,28 @@ static inline long clock_ms_since(const struct timespec *t0)
 	return (long)(t.tv_sec - t0->tv_sec) * 1000L + (t.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
+/* Microseconds from t0 to now. */
+static inline long clock_us_since(const struct timespec *t0)
+{
+	struct timespec t = clock_now();
+	return (long)(t.tv_sec - t0->tv_sec) * 1000000L + (t.tv_nsec - t0->tv_nsec) / 1000L;
+}
+
+/* Seconds on clock id (CLOCK_MONOTONIC, or a CPU-time clock such as
+ * CLOCK_THREAD_CPUTIME_ID), for subtracting two readings. */
+static inline double clock_s(clockid_t id)
+{
+	struct timespec t;
+	clock_gettime(id, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Seconds on the monotonic clock, for subtracting two readings. */
+static inline double clock_now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
+}
+
 /* Seconds from t0 to now, to the nanosecond. */
 static inline double clock_s_since(const struct timespec *t0)
 {

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <time.h>
 
+#include "clock.h"
 #include "json.h"
 
 typedef struct pool_block {
@@ -70,18 +71,6 @@ static void pool_free(strpool *p)
 		b = n;
 	}
 	p->blocks = NULL;
-}
-
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double now_s(void)
-{
-	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* CPU time of the calling thread: what other load on the machine does
@@ -282,11 +271,11 @@ static int score_case(const instrument *in, inst_eval *ev, strpool *pool, const 
 			 in->version, in->id);
 		return set_invalid(pool, c, why);
 	}
-	double t0 = score_s ? now_s() : 0;
+	double t0 = score_s ? clock_now_s() : 0;
 	err ee = {0, ""};
 	int rc = inst_evaluate(ev, a, LANG_EN, &ee);
 	if (score_s)
-		*score_s += now_s() - t0;
+		*score_s += clock_now_s() - t0;
 	if (rc)
 		return set_invalid(pool, c, ee.msg);
 	for (size_t k = 0; k < R->nkeys; k++)
@@ -421,12 +410,12 @@ static void score_batch(const instrument *in, inst_eval *ev, chunk *c, size_t fi
 		}
 	}
 	json_arena_pause();
-	double t0 = now_s(), u0 = cpu_s();
+	double t0 = clock_now_s(), u0 = cpu_s();
 	for (size_t i = 0; i < n && !c->rc; i++)
 		if (tree[i])
 			c->rc = score_case(in, ev, &c->pool, tree[i], c->first + first + i,
 					   &c->res[first + i], NULL, &c->e);
-	*score_s += now_s() - t0;
+	*score_s += clock_now_s() - t0;
 	*score_cpu += cpu_s() - u0;
 	for (size_t i = 0; i < n; i++)
 		cJSON_Delete(tree[i]);
@@ -578,7 +567,7 @@ int round_run(round_ctx *r, const rank_capacity *cap, err *e)
 {
 	/* the process's CPU time: a large round is sorted on two threads
 	 * (rank_order), and nothing else runs meanwhile */
-	double t0 = now_s(), u0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double t0 = clock_now_s(), u0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	if (!r->order || r->n) {
 		rank_case **o = realloc(r->order, (r->n ? r->n : 1) * sizeof *o);
 		if (!o)
@@ -592,7 +581,7 @@ int round_run(round_ctx *r, const rank_capacity *cap, err *e)
 		spec.desc[k] = (unsigned char)r->in->ranking.keys[k].desc;
 	rank_order(r->order, r->n, &spec);
 	rank_allocate(r->order, r->n, cap);
-	r->rank_s += now_s() - t0;
+	r->rank_s += clock_now_s() - t0;
 	r->rank_cpu_s += clock_s(CLOCK_PROCESS_CPUTIME_ID) - u0;
 	return 0;
 }

@@ -85,17 +85,17 @@ typedef struct curl_boot {
 	err e;
 	CURLM *multi;
 	CURL *h[2];
-	/* The server, told once the store is open (boot_target; url empty:
-	 * nothing to send). The thread then makes the first connection (a GET
-	 * of /v1/health on h[0]) while the store unlocks and the first batch
-	 * is built, until it is answered or conn_ready takes the handles over
-	 * (stop, and a wakeup of the thread's poll). */
+	/* The connection's server (its url, pin and certificate), told once
+	 * the store is open (boot_target; NULL: nothing to send) and left
+	 * alone by the main thread until boot_join. The thread then makes the
+	 * first connection (a GET of /v1/health on h[0]) while the store
+	 * unlocks and the first batch is built, until it is answered or
+	 * boot_join takes the handles over (stop, and a wakeup of the poll). */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int told, polling;
 	atomic_int stop;
-	char url[1024], pin[200];
-	buf cert;
+	const struct conn *target;
 	int warming, warm_done; /* the GET added to multi; ended, with: */
 	CURLcode warm_result;
 } curl_boot;
@@ -134,12 +134,13 @@ static void tls_options(CURL *h, const char *pin, const buf *cert, int pin_only)
 /* The first connection, made on the loading thread (see curl_boot). */
 static void warm_up(curl_boot *b)
 {
-	char url[sizeof b->url + 16];
-	snprintf(url, sizeof url, "%s/v1/health", b->url);
+	const conn *c = b->target;
+	char url[sizeof c->url + 16];
+	snprintf(url, sizeof url, "%s/v1/health", c->url);
 	CR.easy_setopt(b->h[0], CURLOPT_URL, url);
 	CR.easy_setopt(b->h[0], CURLOPT_WRITEFUNCTION, discard);
 	CR.easy_setopt(b->h[0], CURLOPT_HTTPGET, 1L);
-	tls_options(b->h[0], b->pin, &b->cert, 0);
+	tls_options(b->h[0], c->pin, &c->cert, c->pin_only);
 	CR.multi_add_handle(b->multi, b->h[0]);
 	b->warming = 1;
 	pthread_mutex_lock(&b->lock);
@@ -177,21 +178,18 @@ static void *boot_curl(void *arg)
 	while (!b->told)
 		pthread_cond_wait(&b->cond, &b->lock);
 	pthread_mutex_unlock(&b->lock);
-	if (b->url[0] && !atomic_load(&b->stop))
+	if (b->target && !atomic_load(&b->stop))
 		warm_up(b);
 	return NULL;
 }
 
-/* Tells the loading thread the server to connect to (url NULL: none);
- * only the first call counts. */
-static void boot_target(curl_boot *b, const char *url, const char *pin, const buf *cert)
+/* Tells the loading thread the connection to make (NULL: none); only the
+ * first call counts. */
+static void boot_target(curl_boot *b, const struct conn *target)
 {
 	pthread_mutex_lock(&b->lock);
-	if (!b->told && url && strlen(url) < sizeof b->url && strlen(pin) < sizeof b->pin &&
-	    buf_append(&b->cert, cert->data, cert->len) == 0) {
-		snprintf(b->url, sizeof b->url, "%s", url);
-		snprintf(b->pin, sizeof b->pin, "%s", pin);
-	}
+	if (!b->told)
+		b->target = target;
 	b->told = 1;
 	pthread_cond_signal(&b->cond);
 	pthread_mutex_unlock(&b->lock);
@@ -212,7 +210,7 @@ static void boot_join(conn *c)
 {
 	curl_boot *b = c->boot;
 	if (b && !b->joined) {
-		boot_target(b, NULL, NULL, NULL);
+		boot_target(b, NULL);
 		pthread_mutex_lock(&b->lock);
 		atomic_store(&b->stop, 1);
 		if (b->polling)
@@ -221,7 +219,6 @@ static void boot_join(conn *c)
 		if (b->started)
 			pthread_join(b->thread, NULL);
 		b->joined = 1;
-		buf_free(&b->cert);
 		pthread_cond_destroy(&b->cond);
 		pthread_mutex_destroy(&b->lock);
 		c->multi = b->multi;
@@ -1657,25 +1654,25 @@ int cmd_sync(int argc, char **argv)
 	c.boot = &boot;
 	boot.started = pthread_create(&boot.thread, NULL, boot_curl, &boot) == 0;
 	int rc = agent_open(&s, 0, &e);
-	if (!rc) {
-		/* with something to send, the first connection is made while the
-		 * store unlocks (the server's address, key pin and certificate
-		 * are not sealed) */
-		buf u = BUF_INIT, p = BUF_INIT, ct = BUF_INIT;
-		if (store_outbox_count(&s) > 0 && state_get(&s, "url", &u) == 0 &&
-		    state_get(&s, "pin", &p) == 0 && state_get(&s, "cert", &ct) == 0)
-			boot_target(&boot, u.data, p.data, &ct);
-		buf_free(&u);
-		buf_free(&p);
-		buf_free(&ct);
+	/* The server's address, key pin and certificate are not sealed: read
+	 * before the unlock, so that with something to send the first
+	 * connection is made meanwhile (curl_boot). */
+	buf v = BUF_INIT;
+	int enrolled = !rc && state_get(&s, "url", &v) == 0;
+	if (enrolled) {
+		snprintf(c.url, sizeof c.url, "%.*s", (int)v.len, v.data);
+		state_get(&s, "pin", &v);
+		snprintf(c.pin, sizeof c.pin, "%.*s", (int)v.len, v.data);
+		state_get(&s, "cert", &c.cert);
 	}
-	boot_target(&boot, NULL, NULL, NULL);
+	boot_target(&boot, enrolled && store_outbox_count(&s) > 0 ? &c : NULL);
 	if (!boot.started)
 		boot_curl(&boot);
 	if (!rc)
 		rc = agent_unlock(&s, &e);
 	if (rc) {
 		conn_free(&c);
+		buf_free(&v);
 		return agent_fail("sync", &e);
 	}
 	/* A sync reads every outbox row's sealed snapshot and writes the
@@ -1693,18 +1690,13 @@ int cmd_sync(int argc, char **argv)
 	 * stays whole (WAL), the next durable commit or the checkpoint at
 	 * close writes them down. */
 	db_exec(&s.d, "PRAGMA synchronous=NORMAL", NULL);
-	buf v = BUF_INIT;
-	if (state_get(&s, "url", &v)) {
+	if (!enrolled) {
 		conn_free(&c);
 		buf_free(&v);
 		store_close(&s);
 		err_set(&e, ERR_STATE, "%s", _("this device is not enrolled (field-agent enroll)"));
 		return agent_fail("sync", &e);
 	}
-	snprintf(c.url, sizeof c.url, "%.*s", (int)v.len, v.data);
-	state_get(&s, "pin", &v);
-	snprintf(c.pin, sizeof c.pin, "%.*s", (int)v.len, v.data);
-	state_get(&s, "cert", &c.cert);
 	char did[64] = "";
 	if (state_get(&s, "device_id", &v) == 0)
 		snprintf(did, sizeof did, "%.*s", (int)v.len, v.data);

@@ -265,6 +265,13 @@ int central_open(central *c, const char *dir, const char *inst_dirs, err *e)
  * bound the WAL. */
 #define IDLE_TICK_MS 500
 
+/* The same size and time of change: the WAL not written in between. */
+static int same_wal(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
 static void *idle_checkpointer(void *arg)
 {
 	central *c = arg;
@@ -282,10 +289,7 @@ static void *idle_checkpointer(void *arg)
 		struct stat st;
 		if (stat(wal, &st) != 0)
 			memset(&st, 0, sizeof st);
-#define SAME_WAL(a, b)                                                                       \
-	((a).st_size == (b).st_size && (a).st_mtim.tv_sec == (b).st_mtim.tv_sec &&           \
-	 (a).st_mtim.tv_nsec == (b).st_mtim.tv_nsec)
-		if (st.st_size > 0 && SAME_WAL(st, seen) && !SAME_WAL(st, copied)) {
+		if (st.st_size > 0 && same_wal(&st, &seen) && !same_wal(&st, &copied)) {
 			/* a reader in another process (a command run beside the
 			 * server): BUSY at once, tried again at the next tick */
 			pthread_mutex_lock(&c->lock);
@@ -298,7 +302,6 @@ static void *idle_checkpointer(void *arg)
 			else if (rc != SQLITE_BUSY)
 				LOG(LOG_WARN, "checkpoint: %s", sqlite3_errstr(rc));
 		}
-#undef SAME_WAL
 		seen = st;
 	}
 	pthread_mutex_unlock(&c->idle_lock);
@@ -1221,8 +1224,6 @@ static const char *validate_record(central *c, const central_device *dev, const 
 #undef REFUSE
 }
 
-/* Applies one revision inside the push transaction. Returns 0 and sets
- * status (and code/msg for refused); negative on storage errors. */
 /* One of a record's revisions (hash, rev, device) against a pushed one
  * (h, rev from dev): the same content is seen; this device's same
  * revision with other content is a clash. */
@@ -1235,6 +1236,8 @@ static void compare_revision(const char *hash, int64_t rev, const char *device, 
 		*clash = 1;
 }
 
+/* Applies one revision inside the push transaction. Returns 0 and sets
+ * status (and code/msg for refused); negative on storage errors. */
 static int apply_one(central *c, const central_device *dev, const cJSON *r, char *text,
 		     const char *h, const score_result *sr, const char **status, const char **code,
 		     char *msg, size_t msglen,

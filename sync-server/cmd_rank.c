@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "inst.h"
+#include "clock.h"
 #include "json.h"
 #include "num.h"
 #include "round.h"
@@ -43,13 +44,6 @@ static const char rank_help[] =
 	"\n"
 	"Exit status: 0 ranked; 1 the file was refused (not JSON, not an array,\n"
 	"another instrument, unreadable); 2 bad usage.\n";
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int cmd_rank(int argc, char **argv)
 {
@@ -139,7 +133,7 @@ int cmd_rank(int argc, char **argv)
 		goto done;
 	}
 
-	double t0 = now_s();
+	double t0 = clock_now_s();
 	f = strcmp(cases, "-") == 0 ? stdin : fopen(cases, "rb");
 	if (!f) {
 		fprintf(stderr, "sync-server rank: %s: cannot open: %m\n", cases);
@@ -157,12 +151,12 @@ int cmd_rank(int argc, char **argv)
 		fprintf(stderr, "sync-server rank: %s: %s\n", cases, e.msg);
 		goto done;
 	}
-	double t_read = now_s() - t0;
+	double t_read = clock_now_s() - t0;
 	if (round_run(r, &cap, &e)) {
 		fprintf(stderr, "sync-server rank: %s\n", e.msg);
 		goto done;
 	}
-	double t1 = now_s();
+	double t1 = clock_now_s();
 	if ((as_text ? round_write_text(r, &cap, &out) : round_write_json(r, &cap, &out))) {
 		fprintf(stderr, "sync-server rank: out of memory\n");
 		goto done;
@@ -178,7 +172,7 @@ int cmd_rank(int argc, char **argv)
 		fprintf(stderr,
 			"timing cases=%zu read_parse_score_s=%.3f score_s=%.3f rank_s=%.3f write_s=%.3f"
 			" score_cpu_s=%.3f rank_cpu_s=%.3f\n",
-			round_count(r), t_read, score_s, rank_s, now_s() - t1, score_cpu, rank_cpu);
+			round_count(r), t_read, score_s, rank_s, clock_now_s() - t1, score_cpu, rank_cpu);
 	}
 	status = EXIT_OK;
 	goto done;

@@ -48,6 +48,7 @@
 #include <mbedtls/x509_crt.h>
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "gz.h"
 #include "json.h"
@@ -237,13 +238,6 @@ static int parse_length(const char *v, size_t *out)
 		return -1;
 	*out = n;
 	return 0;
-}
-
-static long elapsed_us(const struct timespec *t0)
-{
-	struct timespec t1;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (long)(t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000L;
 }
 
 /* ---- errors and responses ---- */
@@ -646,7 +640,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (*upload_data_size > 0) {
 		size_t n = *upload_data_size;
 		*upload_data_size = 0;
-		if (elapsed_us(&r->t0) > HTTP_REQUEST_SECONDS * 1000000L) {
+		if (clock_us_since(&r->t0) > HTTP_REQUEST_SECONDS * 1000000L) {
 			LOG(LOG_WARN, "http: %s %s: body still arriving after %d s, closing",
 			    r->method, r->path, HTTP_REQUEST_SECONDS);
 			return MHD_NO;
@@ -686,7 +680,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	if (!r)
 		return NULL;
 	r->srv = s;
-	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->t0 = clock_now();
 	const char *q = uri ? strchr(uri, '?') : NULL;
 	/* until the access handler has the method and the decoded path, the
 	 * log line of a request libmicrohttpd refuses itself (headers too
@@ -731,7 +725,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (!r)
 		return;
 	*req_cls = NULL;
-	long us = elapsed_us(&r->t0);
+	long us = clock_us_since(&r->t0);
 	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		LOG(LOG_INFO, "http %s %s %d in=%zu out=%zu %ldus", r->method, r->path,
 		    r->status, r->received, r->bytes_out, us);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "json.h"
 #include "num.h"
 #include "round.h"
@@ -92,13 +93,6 @@ void rounds_initials(const char *name, char *out, size_t n)
 		for (size_t i = 0; i < len && *p; i++)
 			p++;
 	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void rounds_today(char out[11])
@@ -721,11 +715,11 @@ int rounds_run(central *c, const char *id, const char *actor, int timing, buf *o
 		rc = err_set(e, ERR_STATE, "round %s is %s: it can no longer be re-run", id, r.status);
 		goto unlock;
 	}
-	double t0 = now_s();
+	double t0 = clock_now_s();
 	if ((rc = inst_load_by_id(c->inst_dirs, r.instrument, 1, &in, e)) ||
 	    (rc = read_candidates(c, &r, &v, &n, e)))
 		goto unlock;
-	double t_select = now_s() - t0;
+	double t_select = clock_now_s() - t0;
 	/* one per person: the latest assessment */
 	qsort(v, n, sizeof *v, by_person);
 	idx = malloc((n ? n : 1) * sizeof *idx);
@@ -783,10 +777,10 @@ int rounds_run(central *c, const char *id, const char *actor, int timing, buf *o
 	for (size_t i = 0; i < nkept; i++)
 		if (!v[idx[i]].dup_of && (rc = add_case(c, rx, &v[idx[i]], &text, e)))
 			goto unlock;
-	double t_scored = now_s();
+	double t_scored = clock_now_s();
 	if ((rc = round_run(rx, &r.cap, e)) || (rc = round_write_json(rx, &r.cap, &ranking)))
 		goto unlock;
-	double t_ranked = now_s();
+	double t_ranked = clock_now_s();
 
 	if ((rc = db_begin(&c->d, e)))
 		goto unlock;
@@ -855,7 +849,7 @@ int rounds_run(central *c, const char *id, const char *actor, int timing, buf *o
 	if (timing)
 		buf_printf(out, "timing select_s=%.3f fetch_score_s=%.3f score_s=%.3f rank_s=%.3f"
 			   " write_s=%.3f total_s=%.3f\n", t_select, t_scored - t0 - t_select, score_s,
-			   rank_s, now_s() - t_ranked, now_s() - t0);
+			   rank_s, clock_now_s() - t_ranked, clock_now_s() - t0);
 	goto unlock;
 fail:
 	db_rollback(&c->d);

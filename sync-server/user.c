@@ -93,23 +93,17 @@ static int hash_password(const char *pw, uint32_t iter, char *out, size_t n, err
 	return 0;
 }
 
-static int unhex(const char *s, uint8_t *out, size_t n)
+/* The n bytes written in hex at p, up to the next '$' or the end
+ * (exactly 2n lower-case digits): 0, or -1. */
+static int hex_field(const char *p, uint8_t *out, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned v = 0;
-		for (int k = 0; k < 2; k++) {
-			char ch = s[2 * i + (size_t)k];
-			v <<= 4;
-			if (ch >= '0' && ch <= '9')
-				v |= (unsigned)(ch - '0');
-			else if (ch >= 'a' && ch <= 'f')
-				v |= (unsigned)(ch - 'a' + 10);
-			else
-				return -1;
-		}
-		out[i] = (uint8_t)v;
-	}
-	return s[2 * n] == '\0' || s[2 * n] == '$' ? 0 : -1;
+	char field[2 * CRYPTO_KEY_LEN + 1];
+	size_t len = strcspn(p, "$");
+	if (len != 2 * n || len >= sizeof field)
+		return -1;
+	memcpy(field, p, len);
+	field[len] = '\0';
+	return crypto_unhex(field, out, n) == (int)n ? 0 : -1;
 }
 
 /* 0 if pw matches the stored hash, 1 if not, <0 on error. */
@@ -126,10 +120,10 @@ static int check_password(const char *pw, const char *stored, err *e)
 	if (*end != '$' || iter < 1000 || iter > 50000000)
 		return err_set(e, ERR_INVALID, "stored password hash: bad iterations");
 	p = end + 1;
-	if (unhex(p, salt, sizeof salt))
+	if (hex_field(p, salt, sizeof salt))
 		return err_set(e, ERR_INVALID, "stored password hash: bad salt");
 	p += 2 * sizeof salt + 1;
-	if (unhex(p, want, sizeof want))
+	if (hex_field(p, want, sizeof want))
 		return err_set(e, ERR_INVALID, "stored password hash: bad key");
 	int rc = crypto_derive_key(pw, strlen(pw), salt, sizeof salt, (uint32_t)iter, got, e);
 	if (rc)
